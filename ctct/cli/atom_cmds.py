@@ -1,0 +1,5 @@
+"""`ctct` subcommands: atom_cmds (to be written)."""
+
+
+def register(subparsers):
+    pass

@@ -1,0 +1,5 @@
+"""`ctct` subcommands: demo (to be written)."""
+
+
+def register(subparsers):
+    pass

@@ -1,0 +1,5 @@
+"""`ctct` subcommands: migrate (to be written)."""
+
+
+def register(subparsers):
+    pass

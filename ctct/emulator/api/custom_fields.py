@@ -1,0 +1,1 @@
+"""Emulated V3 area: custom_fields (to be written)."""

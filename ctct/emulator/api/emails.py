@@ -1,0 +1,1 @@
+"""Emulated V3 area: emails (to be written)."""

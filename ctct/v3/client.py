@@ -1,0 +1,235 @@
+"""The V3 client: one `request()` choke point over a pooled requests.Session.
+
+Every request passes the same steps, in order: pace (rate limiter), authorize, send with a
+timeout, log one line, then either return the parsed body or retry / raise a typed error.
+"""
+import logging
+import os
+import threading
+import time
+from urllib.parse import urlsplit
+
+import requests
+
+from .._version import __version__
+from . import redact
+from .auth import Auth, StaticTokenAuth
+from .errors import AuthenticationError, TransportError, error_for_response, parse_error_body
+from .paging import max_page_size, next_href
+from .ratelimit import RateLimiter
+from .retry import RetryPolicy, parse_retry_after, should_retry, sleep_for
+
+DEFAULT_BASE_URL = "https://api.cc.email/v3"
+DEFAULT_TIMEOUT = (5.0, 60.0)  # (connect, read) seconds
+
+log = redact.install("ctct")
+
+_UNSET = object()
+
+
+class V3Client:
+    """A V3 API client.
+
+    base_url: defaults to env CTCT_BASE_URL, then https://api.cc.email/v3.
+    auth: an `Auth`; or access_token for a fixed bearer token.
+    rate_limit: requests per second (None: no pacing); daily_budget: requests per UTC day.
+    timeout: seconds, or (connect, read).
+    """
+
+    def __init__(self, base_url=None, *, auth=None, access_token=None, rate_limit=4.0,
+                 daily_budget=10_000, timeout=DEFAULT_TIMEOUT, retry=None, session=None,
+                 user_agent=None, sleep=time.sleep):
+        self.base_url = (base_url or os.environ.get("CTCT_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"base_url must be an http(s) URL, got {self.base_url!r}")
+        self._origin = f"{parts.scheme}://{parts.netloc}"
+        self._base_path = parts.path.rstrip("/")
+        if auth is None and access_token is not None:
+            auth = StaticTokenAuth(access_token)
+        if auth is not None and not isinstance(auth, Auth):
+            raise TypeError("auth must be a ctct.v3.auth.Auth")
+        self.auth = auth
+        self.limiter = RateLimiter(rate=rate_limit, daily_budget=daily_budget)
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = user_agent or f"ctct/{__version__}"
+        self.session.headers["Accept"] = "application/json"
+        self._sleep = sleep
+        self._count_lock = threading.Lock()
+        self.request_count = 0  # HTTP attempts sent, retries included
+
+    def __repr__(self):
+        return f"V3Client(base_url={self.base_url!r}, auth={self.auth!r})"
+
+    def close(self):
+        self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- URLs ---------------------------------------------------------------------------
+
+    def url_for(self, path):
+        """Absolute URL for a path relative to base_url, or for an href V3 returned
+        (`/v3/contacts?cursor=...`, relative to the host), or an absolute URL."""
+        if path.startswith(("http://", "https://")):
+            return path
+        if self._base_path and (path == self._base_path or path.startswith(self._base_path + "/")):
+            return self._origin + path
+        return self.base_url + (path if path.startswith("/") else "/" + path)
+
+    def _log_path(self, url):
+        path = urlsplit(url).path
+        if self._base_path and path.startswith(self._base_path):
+            path = path[len(self._base_path):] or "/"
+        return path
+
+    # -- the choke point ----------------------------------------------------------------
+
+    def request(self, method, path, *, params=None, json=_UNSET, data=None, files=None,
+                headers=None, creates=None, raw=False):
+        """Send one V3 request (with retries) and return its parsed JSON body.
+
+        Returns None for an empty body (204), the text for a non-JSON body, or the
+        `requests.Response` itself when raw=True. Raises a `CTCTError` subclass on failure.
+        creates: whether the request creates something (default: method is POST); such a
+            request is not retried when the first attempt may have succeeded.
+        """
+        method = method.upper()
+        url = self.url_for(path)
+        log_path = self._log_path(url)
+        if creates is None:
+            creates = method == "POST"
+        extra_headers = dict(headers or {})
+        kwargs = {"params": params, "data": data, "files": files, "timeout": self.timeout}
+        if json is not _UNSET:
+            kwargs["json"] = json
+        attempt = 0
+        slept = 0.0
+        refreshed = False
+        while True:
+            attempt += 1
+            self.limiter.acquire()
+            sent_auth = self.auth.authorization() if self.auth else None
+            req_headers = dict(extra_headers)
+            if sent_auth:
+                req_headers["Authorization"] = sent_auth
+            started = time.monotonic()
+            with self._count_lock:
+                self.request_count += 1
+            try:
+                response = self.session.request(method, url, headers=req_headers, **kwargs)
+            except requests.RequestException as exc:
+                elapsed = (time.monotonic() - started) * 1000
+                sent = not isinstance(exc, requests.ConnectTimeout) and not _is_connect_refused(exc)
+                log.debug("%s %s -> %s in %dms (attempt %d)", method, log_path, type(exc).__name__, elapsed, attempt)
+                error = TransportError(
+                    f"{type(exc).__name__} talking to {self._origin}", method=method, path=log_path
+                )
+                if attempt < self.retry.max_attempts and should_retry(
+                    status=None, transport_error=True, sent=sent, creates=creates
+                ):
+                    delay = sleep_for(attempt, self.retry)
+                    if slept + delay <= self.retry.max_total_seconds:
+                        slept += delay
+                        self._sleep(delay)
+                        continue
+                raise error from None
+            elapsed = (time.monotonic() - started) * 1000
+            status = response.status_code
+            log.debug("%s %s -> %d in %dms (attempt %d)", method, log_path, status, elapsed, attempt)
+            if status < 400:
+                if raw:
+                    return response
+                return _body(response)
+            body = _body(response)
+            if status == 401 and self.auth is not None and not refreshed:
+                refreshed = True
+                if self.auth.handle_unauthorized(sent_auth):
+                    attempt -= 1  # the refresh is not a retry of a failure
+                    continue
+            error = error_for_response(status, body, method=method, path=log_path)
+            if status == 401 and isinstance(error, AuthenticationError) and self.auth is None:
+                error.message = "No access token configured (pass access_token= or run `ctct login`)"
+            error_key = error.error_keys[0] if error.error_keys else None
+            if attempt < self.retry.max_attempts and should_retry(
+                status=status, error_key=error_key, creates=creates
+            ):
+                delay = sleep_for(attempt, self.retry, parse_retry_after(response.headers.get("Retry-After")))
+                if slept + delay <= self.retry.max_total_seconds:
+                    slept += delay
+                    log.debug("%s %s: retrying in %.2fs after HTTP %d", method, log_path, delay, status)
+                    self._sleep(delay)
+                    continue
+            raise error
+
+    def get(self, path, params=None, **kw):
+        return self.request("GET", path, params=params, **kw)
+
+    def post(self, path, json=_UNSET, **kw):
+        return self.request("POST", path, json=json, **kw)
+
+    def put(self, path, json=_UNSET, **kw):
+        return self.request("PUT", path, json=json, **kw)
+
+    def patch(self, path, json=_UNSET, **kw):
+        return self.request("PATCH", path, json=json, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    # -- pagination ---------------------------------------------------------------------
+
+    def pages(self, path, params=None, *, page_size=_UNSET):
+        """Yield each page body of a V3 listing, following `_links.next.href` to the end.
+
+        Asks for the endpoint's largest page unless page_size is given (None: V3's default).
+        """
+        params = dict(params or {})
+        if page_size is _UNSET:
+            page_size = max_page_size(path)
+        if page_size is not None and "limit" not in params:
+            params["limit"] = page_size
+        page = self.get(path, params=params)
+        while True:
+            yield page
+            href = next_href(page)
+            if not href:
+                return
+            # the href carries the cursor and every filter; send nothing else
+            page = self.get(href)
+
+    def paginate(self, path, items_key, params=None, *, page_size=_UNSET, max_items=None):
+        """Yield the items (under `items_key`) of every page of a V3 listing."""
+        count = 0
+        for page in self.pages(path, params, page_size=page_size):
+            for item in (page or {}).get(items_key) or []:
+                yield item
+                count += 1
+                if max_items is not None and count >= max_items:
+                    return
+
+
+def _body(response):
+    if not response.content:
+        return None
+    ctype = response.headers.get("Content-Type", "")
+    if "json" in ctype:
+        try:
+            return response.json()
+        except ValueError:
+            return response.text
+    return response.text
+
+
+def _is_connect_refused(exc):
+    # A refused connection never reached the server, so even a create is safe to retry.
+    return isinstance(exc, requests.ConnectionError) and "refused" in str(exc).lower()
+
+
+__all__ = ["V3Client", "DEFAULT_BASE_URL", "parse_error_body"]
