@@ -66,7 +66,7 @@ class Emulator:
             return self
         self._server = EmulatorHTTPServer((self.host, self.port), self)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="ctct-emulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="ctct-emulator", daemon=True)
         self._thread.start()
         return self
 
