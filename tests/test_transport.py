@@ -289,9 +289,23 @@ class FakeClock:
             self.now += seconds
 
 
-def test_limiter_spaces_a_burst_of_40_calls_from_8_threads_at_4_per_second():
+def test_limiter_spaces_a_burst_of_40_calls_at_4_per_second():
     clock = FakeClock()
-    limiter = RateLimiter(rate=4.0, clock=clock.monotonic, sleep=clock.sleep, daily_budget=None)
+    limiter = RateLimiter(rate=4.0, clock=clock.monotonic, sleep=clock.sleep, daily_budget=None, margin=0)
+    granted = []
+    for _ in range(40):
+        limiter.acquire()
+        granted.append(clock.monotonic())
+    # the first call is free (bucket of 1), every later one waits its 0.25 s slot
+    gaps = [b - a for a, b in zip(granted, granted[1:])]
+    assert granted[0] == 0 and all(g == pytest.approx(0.25) for g in gaps)
+    assert clock.now == pytest.approx(39 / 4.0)
+
+
+def test_limiter_is_thread_safe_under_a_burst_of_40_calls_from_8_threads():
+    import time
+
+    limiter = RateLimiter(rate=200.0, daily_budget=None, margin=0)
     granted = []
     lock = threading.Lock()
 
@@ -299,16 +313,25 @@ def test_limiter_spaces_a_burst_of_40_calls_from_8_threads_at_4_per_second():
         for _ in range(5):
             limiter.acquire()
             with lock:
-                granted.append(clock.monotonic())
+                granted.append(time.monotonic())
 
+    started = time.monotonic()
     threads = [threading.Thread(target=worker) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert len(granted) == 40
-    # 40 slots at 4/s: the first is free (bucket of 1), the last waits 39 intervals
-    assert clock.now == pytest.approx(39 / 4.0)
+    # sleeping never returns early: 40 slots at 200/s cannot finish before 39 intervals
+    assert max(granted) - started >= 39 / 200.0 - 1e-3
+
+
+def test_limiter_margin_keeps_each_interval_above_the_nominal_one():
+    clock = FakeClock()
+    limiter = RateLimiter(rate=4.0, clock=clock.monotonic, sleep=clock.sleep, daily_budget=None)
+    for _ in range(5):
+        limiter.acquire()
+    assert clock.now == pytest.approx(4 * 0.26)
 
 
 def test_paced_client_never_meets_a_429_from_its_own_burst():

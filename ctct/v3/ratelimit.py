@@ -20,13 +20,15 @@ class RateLimiter:
     burst: bucket size; 1 keeps requests evenly spaced, as V3 counts per second.
     daily_budget: requests allowed per UTC day, or None for no budget.
     warn_at: fraction of the budget after which a WARNING is logged (once a day).
+    margin: seconds added to each interval, so arrival jitter on the network never makes
+        the server see five requests inside one second at 4/s.
     """
 
     def __init__(self, rate=4.0, burst=1, daily_budget=10_000, warn_at=0.9,
-                 clock=time.monotonic, sleep=time.sleep, today=None):
+                 clock=time.monotonic, sleep=time.sleep, today=None, margin=0.01):
         if rate is not None and rate <= 0:
             raise ValueError("rate must be positive or None")
-        self.rate = rate
+        self.rate = None if rate is None else 1.0 / (1.0 / rate + margin)
         self.burst = max(1, int(burst))
         self.daily_budget = daily_budget
         self.warn_at = warn_at
