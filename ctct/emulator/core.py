@@ -9,6 +9,7 @@ from pathlib import Path
 from . import api  # noqa: F401  (importing the area modules registers their routes)
 from .faults import FaultInjector, RateGate
 from .http import API, OAUTH, ApiError, Request, Response, standard_error
+from .jobs import DEFAULT_STEPS as DEFAULT_ACTIVITY_STEPS, settle_jobs
 from .seeding import apply_seed, load_seed
 from .server import EmulatorHTTPServer, run_handler
 from .store import AccountStore
@@ -52,6 +53,8 @@ class Emulator:
         self.faults = FaultInjector()
         self.rate_gate = RateGate(enabled=bool(rate_limit), daily_limit=daily_limit)
         self.state_file = Path(state_file) if state_file else None
+        # reads of a bulk activity until it completes (0: activities complete when posted)
+        self.activity_steps = DEFAULT_ACTIVITY_STEPS
         self._server = None
         self._thread = None
         if self.state_file and self.state_file.exists():
@@ -206,4 +209,5 @@ class Emulator:
             return Response(err.status, err.payload())
         request.params = params
         with self.store.lock:
+            settle_jobs(request)  # pending bulk activities complete before other requests see the account
             return run_handler(route, request)
