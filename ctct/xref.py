@@ -153,6 +153,15 @@ class XrefResolver:
                         progress(len(chunk))
         return XrefResult(kind, {v: known[v] for v in wanted}, sent, from_cache)
 
+    def pending(self, kind, v2_ids, *, recheck_unmapped=False):
+        """The distinct ids of `v2_ids` the cache cannot answer (what resolving would ask V3)."""
+        kind = _kind(kind)
+        wanted = _distinct_v2_ids(kind, v2_ids)
+        if not wanted:
+            return []
+        known = _usable(self.cache.get(self.account, kind, wanted), recheck_unmapped)
+        return [v for v in wanted if v not in known]
+
     def resolve(self, kind, v2_ids, **kw):
         """{v2_id: v3_id or None} for every id given (ints or digit strings)."""
         return self.resolve_many(kind, v2_ids, **kw).mapping
