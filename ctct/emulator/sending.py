@@ -8,6 +8,7 @@ report request first runs the sends whose date has passed (`run_due`).
 import secrets
 
 from . import isotime, tracking
+from .contact_index import MAILABLE
 
 SCHEDULES_KEY = "email_schedules"  # {campaign_activity_id: {scheduled_date, previous_status}}
 HISTORY_KEY = "email_send_history"  # {campaign_activity_id: [EmailSendHistory item]}
@@ -76,11 +77,12 @@ def run_due(store, now=None):
 
 
 def eligible(contact):
-    """Whether V3 would send to this contact: not deleted, has an address, not unsubscribed."""
+    """Whether V3 would send to this contact: not deleted, with an address it may mail
+    (explicit, implicit or pending_confirmation; not unsubscribed, temp_hold or not_set)."""
     if contact is None or contact.get("deleted_at"):
         return False
     email = contact.get("email_address") or {}
-    return bool(email.get("address")) and email.get("permission_to_send") != "unsubscribed"
+    return bool(email.get("address")) and email.get("permission_to_send") in MAILABLE
 
 
 def recipients(store, activity):
