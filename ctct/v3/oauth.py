@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import secrets
+import sys
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -448,6 +449,10 @@ def _error_from(status, body, path):
 
 
 def _open_browser(url):
+    # On a Linux box without a display, webbrowser would start a text browser that takes over
+    # the terminal: there, the printed URL is the way (or `--device`).
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return False
     try:
         import webbrowser
 
