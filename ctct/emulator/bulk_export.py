@@ -66,7 +66,11 @@ class CsvWriter:
 
     def __init__(self, fields, custom_fields, list_names):
         self.fields = list(fields)
-        self.custom_by_name = {f.get("name"): f["custom_field_id"] for f in custom_fields if f.get("name")}
+        self.custom_by_name = {}
+        for field in custom_fields:
+            if field.get("name"):
+                self.custom_by_name.setdefault(field["name"], field["custom_field_id"])
+                self.custom_by_name.setdefault(field["name"].lower(), field["custom_field_id"])
         self.list_names = list_names
 
     def render(self, contacts):
@@ -80,7 +84,7 @@ class CsvWriter:
 
     def _getter(self, name):
         if name.startswith("cf:"):
-            field_id = self.custom_by_name.get(name[3:])
+            field_id = self.custom_by_name.get(name[3:], self.custom_by_name.get(name[3:].lower()))
             return lambda c: _custom_value(c, field_id)
         simple = SIMPLE.get(name)
         if simple is not None:

@@ -12,6 +12,8 @@ too long or of the wrong type).
 import datetime as _dt
 import re
 
+from .validate import is_email
+
 # V3 limits from the JsonImportContact schema
 NAME_MAX = 50
 STREET_MAX = 255
@@ -20,7 +22,6 @@ SMS_MAX = 16
 MAX_CUSTOM_FIELDS = 25
 MAX_PHONES = 3
 
-EMAIL_RE = re.compile(r"^[^@\s,;<>()\[\]\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 SMS_RE = re.compile(r"^(?:\d{10}|\d{3}-\d{3}-\d{4})$")
 
 ADDRESS_PARTS = {"street": ("street", STREET_MAX), "street2": ("street2", STREET_MAX),
@@ -78,7 +79,8 @@ class RowProblem(Exception):
 class RowMapper:
     """Maps import rows for one account (custom fields resolved once per import)."""
 
-    def __init__(self, custom_fields):
+    def __init__(self, custom_fields, sms_permission=None):
+        self.sms_permission = sms_permission or "not_set"
         self.custom_by_name = {}
         folded = {}
         for field in custom_fields:
@@ -166,7 +168,7 @@ class RowMapper:
 
         if email is None and "sms_number" not in sms:
             fixable.append("missing email address")
-        elif email is not None and not EMAIL_RE.match(email):
+        elif email is not None and not is_email(email):
             fixable.append(f"invalid email address '{email}'")
         if "sms_number" in sms and not SMS_RE.match(sms["sms_number"]):
             fixable.append(f"invalid sms_number '{sms['sms_number']}'")
@@ -196,9 +198,15 @@ class RowMapper:
             body["street_addresses"] = [_address(kind, parts) for kind, parts in addresses.items()]
         if customs:
             body["custom_fields"] = customs
-        if sms:
-            body["sms_channel"] = sms
+        if "sms_number" in sms:
+            body["sms_channel"] = self._sms_channel(sms["sms_number"])
         return email, body
+
+    def _sms_channel(self, number):
+        """The sign-up form's sms_channel for a US number (V3 imports take US numbers only)."""
+        consent = {"sms_consent_permission": self.sms_permission, "consent_type": "promotional_sms"}
+        return {"sms_address": number.replace("-", ""), "dial_code": "1", "country_code": "US",
+                "sms_channel_consents": [consent]}
 
 
 def _address(kind, parts):
@@ -233,4 +241,4 @@ def _int(value):
     return None
 
 
-__all__ = ["COLUMNS", "RowMapper", "RowProblem", "parse_date", "EMAIL_RE"]
+__all__ = ["COLUMNS", "RowMapper", "RowProblem", "parse_date"]

@@ -253,12 +253,11 @@ def _import_progress(store, payload, fraction):
 
 
 def run_import(store, payload):
-    mapper = RowMapper(store.custom_fields.values())
+    mapper = RowMapper(store.custom_fields.values(), payload.get("sms_permission_to_send"))
     list_ids = [i for i in payload["list_ids"] if i in store.contact_lists]
     header = payload.get("header")
     lines = payload.get("lines")
     rows = payload["rows"]
-    sms_permission = payload.get("sms_permission_to_send")
     upsert = contacts_area.upsert_contact
     find = contacts_area.find_by_email
     errors = []
@@ -284,8 +283,6 @@ def run_import(store, payload):
                 error_count += 1
             errors.append(f"{where}: {problem}")
             continue
-        if sms_permission and "sms_channel" in fields:
-            fields["sms_channel"]["sms_permission_to_send"] = sms_permission
         targets = list_ids
         if email is not None:
             existing = find(store, email)
@@ -515,15 +512,11 @@ def validate_list_delete(store, body):
 
 
 def run_list_delete(store, payload):
-    errors = []
-    deleted = 0
     for list_id in payload["list_ids"]:
-        if list_id not in store.contact_lists:
-            errors.append(f"list_id {list_id} was not found.")
-            continue
-        lists_area.delete_list(store, list_id)
-        deleted += 1
-    return JobResult({"list_count": deleted}, errors)
+        # a list already gone (deleted since the request was accepted) counts as deleted
+        if list_id in store.contact_lists:
+            lists_area.delete_list(store, list_id)
+    return JobResult({"list_count": len(payload["list_ids"])})
 
 
 register_kind(JobKind(
@@ -592,15 +585,16 @@ def validate_export(store, body):
 
 
 def _export_fields(store, fields):
-    custom_names = {f.get("name") for f in store.custom_fields.values()}
+    custom_names = [f.get("name") for f in store.custom_fields.values() if f.get("name")]
     if fields is None:
-        return list(DEFAULT_FIELDS) + [f"cf:{name}" for name in sorted(n for n in custom_names if n)]
+        return list(DEFAULT_FIELDS) + [f"cf:{name}" for name in custom_names]
+    known_custom = {name.lower() for name in custom_names}
     if not isinstance(fields, list) or not fields or not all(isinstance(f, str) for f in fields):
         raise bad_request("fields must be a non-empty array of field names.")
     fields = list(dict.fromkeys(fields))
     for name in fields:
         if name.startswith("cf:"):
-            if name[3:] not in custom_names:
+            if name[3:].lower() not in known_custom:
                 raise bad_request(f"fields: custom field '{name[3:]}' does not exist.")
         elif name not in STANDARD_FIELDS:
             raise bad_request(f"fields: '{name}' is not an exportable contact field.")
