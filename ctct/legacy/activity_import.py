@@ -1,0 +1,166 @@
+"""Legacy add-contacts data as V3 import rows, split at V3's per-request limits.
+
+Each legacy field lands where `mapping.py` keeps it for single contacts, so a contact added
+in bulk reads back through get_contact like one added by create_contact:
+- email_address, first_name, last_name, job_title, company_name, home_phone, work_phone,
+  city: the import columns of the same meaning (email, ..., home_phone, work_phone, city);
+- addr1..addr3: `street`, the lines joined with "\\n"; state_name (else state_code): `state`;
+  country_name (else country_code): `country`; postal_code: `zip`;
+- custom_field1..15, middle_name, email_type, state_code, country_code, sub_postal_code, and a
+  display name that is not simply "first last": the custom fields mapping.py names
+  ("CustomField1", "Middle Name", ...), as `cf:<field name>` columns. Missing definitions
+  are created first (V3 imports only fill existing custom fields).
+- note: V3 imports have no notes column, so a NOTE column is refused before anything is sent.
+
+V3 takes at most 40,000 contacts and less than 4 MB per import request; larger data becomes
+several imports (see activities.py for how they read back as one activity).
+"""
+import csv
+import io
+import json
+
+from . import mapping, shapes
+from .activity_data import DataError, Table
+
+MAX_IMPORT_ROWS = 40_000
+# "less than 4 MB": kept under 4,000,000 bytes whichever megabyte V3 means
+MAX_IMPORT_BYTES = 4_000_000
+
+_SAME = ("first_name", "last_name", "job_title", "company_name", "home_phone", "work_phone", "city")
+_IMPORT_COLUMN = {"email_address": "email", "postal_code": "zip"}
+_IMPORT_COLUMN.update({key: key for key in _SAME})
+NOT_IMPORTABLE = {"note": "V3 bulk imports have no notes column; use create_contact/update_contact for notes"}
+_EMAIL_TYPES = {"html": "HTML", "text": "Text"}
+
+
+def check_importable(table):
+    """DataError for a column V3 imports cannot carry, or a bad email type."""
+    for field in table.fields:
+        if field in NOT_IMPORTABLE:
+            raise DataError(f"column {table.columns[table.fields.index(field)]!r}: {NOT_IMPORTABLE[field]}")
+    if "email_type" in table.fields:
+        index = table.fields.index("email_type")
+        for number, row in enumerate(table.rows):
+            if row[index] and row[index].lower() not in _EMAIL_TYPES:
+                raise DataError(f"line {Table.line_of(number)}: email type must be HTML or Text, got {row[index]!r}")
+
+
+def custom_keys_needed(table):
+    """The legacy keys this data keeps in custom fields (definitions needed before import)."""
+    needed = [f for f in table.fields if f in mapping.EXTRA_FIELD_LABELS and f != "name"]
+    if "name" in table.fields:
+        needed.append("name")  # only used by rows whose name is not "first last"; harmless
+    return needed
+
+
+def ensure_custom_fields(ctx, keys):
+    """{legacy key: V3 custom field name} for `keys`, creating missing definitions."""
+    if not keys:
+        return {}
+    names = {}
+    for definition in ctx.client.paginate("/contact_custom_fields", "custom_fields"):
+        key = mapping.legacy_key_for_field(definition)
+        if key and key not in names and definition.get("name"):
+            names[key] = definition["name"]
+    for key in keys:
+        if key not in names:
+            created = ctx.client.post("/contact_custom_fields", json=mapping.custom_field_definition(key)) or {}
+            names[key] = created.get("name") or mapping.EXTRA_FIELD_LABELS[key]
+    return {key: names[key] for key in keys}
+
+
+def import_rows(table, field_names):
+    """The V3 import dict of every row (field_names: {legacy key: custom field name})."""
+    return [_import_row(record, field_names) for record in table.records()]
+
+
+def _import_row(record, field_names):
+    row = {}
+    for key, column in _IMPORT_COLUMN.items():
+        if record.get(key):
+            row[column] = record[key]
+    lines = [record.get("addr1", ""), record.get("addr2", ""), record.get("addr3", "")]
+    while lines and not lines[-1]:
+        lines.pop()
+    if lines:
+        row["street"] = "\n".join(lines)
+    state = record.get("state_name") or record.get("state_code")
+    if state:
+        row["state"] = state
+    country = record.get("country_name") or record.get("country_code")
+    if country:
+        row["country"] = country
+    customs = {}
+    for key in ("state_code", "country_code", "sub_postal_code", "middle_name") + shapes.CUSTOM_FIELD_KEYS:
+        if record.get(key):
+            customs[key] = record[key]
+    if record.get("email_type"):
+        customs["email_type"] = _EMAIL_TYPES[record["email_type"].lower()]
+    name = record.get("name")
+    if name and name != mapping.display_name(row.get("first_name"), row.get("last_name")):
+        split = _split_name(name) if "first_name" not in row and "last_name" not in row else None
+        if split:
+            row["first_name"] = split[0]
+            if split[1]:
+                row["last_name"] = split[1]
+        else:
+            customs["name"] = name
+    for key, value in customs.items():
+        row[f"cf:{field_names[key]}"] = value
+    return row
+
+
+def _split_name(name):
+    """(first, last) when "First Last" splits back into the same display name."""
+    if "," in name:
+        return None
+    first, _, last = name.partition(" ")
+    if mapping.display_name(first, last or None) != name:
+        return None
+    if len(first) > mapping.MAX_LENGTHS["first_name"] or len(last) > mapping.MAX_LENGTHS["last_name"]:
+        return None
+    return first, last or None
+
+
+def json_chunks(rows, list_ids):
+    """[(first row index, rows)] of import requests within V3's limits (sizes measured as
+    the JSON requests sends: json.dumps with its default separators)."""
+    envelope = len(json.dumps({"import_data": [], "list_ids": list_ids}))
+    return _chunks(rows, envelope, lambda row: len(json.dumps(row)) + 2, MAX_IMPORT_ROWS)
+
+
+def csv_chunks(rows, list_ids):
+    """[(first row index, csv bytes)] for file imports: ≤ 40,000 lines with the column row,
+    each body under the size limit."""
+    header = list(dict.fromkeys(key for row in rows for key in row))
+    header_bytes = len(_csv_line(header))
+    envelope = header_bytes + 400 + len(",".join(list_ids))  # multipart framing and fields
+    pieces = []
+    for start, part in _chunks(rows, envelope, lambda row: len(_csv_line([row.get(k, "") for k in header])),
+                               MAX_IMPORT_ROWS - 1):
+        text = _csv_line(header) + b"".join(_csv_line([row.get(k, "") for k in header]) for row in part)
+        pieces.append((start, text))
+    return pieces
+
+
+def _csv_line(values):
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(values)
+    return out.getvalue().encode("utf-8")
+
+
+def _chunks(rows, envelope, size_of, max_rows):
+    chunks = []
+    start, used, current = 0, envelope, []
+    for index, row in enumerate(rows):
+        size = size_of(row)
+        if envelope + size >= MAX_IMPORT_BYTES:
+            raise DataError(f"line {Table.line_of(index)} alone exceeds V3's 4 MB import limit")
+        if current and (len(current) >= max_rows or used + size >= MAX_IMPORT_BYTES):
+            chunks.append((start, current))
+            start, used, current = index, envelope, []
+        current.append(row)
+        used += size
+    if current:
+        chunks.append((start, current))
+    return chunks
