@@ -49,6 +49,9 @@ underscores, so "Custom Field 1", "custom_field1" and "CustomField1" are the sam
 The street address used is the first of kind "home" (else the first); phones, addresses,
 custom fields, notes and tags the legacy dict does not cover are left as they are.
 
+An address written by other V3 clients has only "state" and "country": get_contact returns
+them as state_name / country_name, and a two-letter value also as state_code / country_code.
+
 Unset text fields read as "" (the 2009 client parsed empty XML elements, which V2 always
 sent), timestamps as None.
 
@@ -66,7 +69,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..v3.errors import InvalidInputError
-from . import ids, shapes
+from . import ids, shapes, timestamps
 from .refs import ListRef, list_ref_id
 
 # -- status words ---------------------------------------------------------------------------
@@ -314,6 +317,7 @@ def _text(value):
     return "" if value is None else value
 
 
+_TWO_LETTERS = re.compile(r"^[A-Za-z]{2}$")
 _CONTACT_TEXT_KEYS = tuple(k for k in shapes.CONTACT if k in shapes.CONTACT_WRITABLE and k not in ("contact_lists", "status"))
 
 
@@ -329,16 +333,21 @@ def v3_contact_to_legacy(contact, field_keys=None, *, uri=None, list_uri=None):
     fields = {key: _text(values[key]) for key in _CONTACT_TEXT_KEYS}
     fields["name"] = values["name"] or display_name(values["first_name"], values["last_name"]) or ""
     fields["email_type"] = values["email_type"] or "HTML"
+    for code_key, name_key in (("state_code", "state_name"), ("country_code", "country_name")):
+        # A V3 address written elsewhere has just "state"/"country": a two-letter one is
+        # also the code (V2's codes were two letters), so code-reading programs see it.
+        if not fields[code_key] and _TWO_LETTERS.match(fields[name_key]):
+            fields[code_key] = fields[name_key]
     email = contact.get("email_address") or {}
     return shapes.make(
         shapes.CONTACT,
         id=uri(contact.get("contact_id")),
-        updated=contact.get("updated_at"),
+        updated=timestamps.legacy(contact.get("updated_at")),
         status=values["status"],
         contact_lists=[list_uri(list_id) for list_id in values["contact_lists"]],
         confirmed="true" if email.get("confirm_status") == "confirmed" else "false",
-        insert_time=contact.get("created_at"),
-        last_update_time=contact.get("updated_at"),
+        insert_time=timestamps.legacy(contact.get("created_at")),
+        last_update_time=timestamps.legacy(contact.get("updated_at")),
         **fields,
     )
 
@@ -355,9 +364,9 @@ def v3_contact_to_summary(contact, field_keys=None, *, uri=None):
         email_address=_text(email.get("address")),
         email_type=custom.get("email_type") or "HTML",
         name=feed_name(contact.get("first_name"), contact.get("last_name")),
-        opt_in_time=email.get("opt_in_date"),
+        opt_in_time=timestamps.legacy(email.get("opt_in_date")),
         opt_in_source=legacy_opt_in_source(contact),
-        updated=contact.get("updated_at"),
+        updated=timestamps.legacy(contact.get("updated_at")),
     )
 
 
@@ -369,7 +378,7 @@ def v3_contact_to_member(contact, *, uri=None):
         id=uri(contact.get("contact_id")),
         name=feed_name(contact.get("first_name"), contact.get("last_name")),
         email_address=_text((contact.get("email_address") or {}).get("address")),
-        updated=contact.get("updated_at"),
+        updated=timestamps.legacy(contact.get("updated_at")),
     )
 
 
@@ -687,14 +696,14 @@ def v3_list_to_summary(contact_list, *, uri=None):
     """The get_contact_lists dict for a V3 list."""
     uri = uri or _identity
     return shapes.make(shapes.LIST_SUMMARY, id=uri(contact_list.get("list_id")),
-                       name=contact_list.get("name"), updated=contact_list.get("updated_at"))
+                       name=contact_list.get("name"), updated=timestamps.legacy(contact_list.get("updated_at")))
 
 
 def v3_list_to_legacy(contact_list, *, uri=None):
     """The get_contact_list dict for a V3 list."""
     uri = uri or _identity
     return shapes.make(
-        shapes.LIST, id=uri(contact_list.get("list_id")), updated=contact_list.get("updated_at"),
+        shapes.LIST, id=uri(contact_list.get("list_id")), updated=timestamps.legacy(contact_list.get("updated_at")),
         name=contact_list.get("name"), opt_in_default=DEFAULT_OPT_IN_DEFAULT,
         short_name=contact_list.get("name"), sort_order=DEFAULT_SORT_ORDER,
     )
