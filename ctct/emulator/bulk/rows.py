@@ -12,7 +12,7 @@ too long or of the wrong type).
 import datetime as _dt
 import re
 
-from .validate import is_email
+from ..validate import is_email
 
 # V3 limits from the JsonImportContact schema
 NAME_MAX = 50
