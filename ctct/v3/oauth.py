@@ -406,7 +406,7 @@ class OAuthClient:
                     isinstance(exc, requests.ConnectionError) and "refused" in str(exc).lower())
                 log.debug("POST %s/%s -> %s (attempt %d)", self._path, name, type(exc).__name__, attempt)
                 if never_sent and attempt < TOKEN_RATE_RETRIES:
-                    self._sleep(0.5 * attempt)
+                    self._sleep(0.25 * attempt)
                     continue
                 raise TransportError(f"{type(exc).__name__} talking to the authorization server "
                                      f"{urlsplit(url).netloc}", method="POST", path=f"{self._path}/{name}") from None
