@@ -55,10 +55,11 @@ every value is escaped and reads back verbatim.
 """
 from .errors import AtomError
 from .load import AtomStream, Parsed, iterparse, parse
-from .names import KINDS
+from .names import EMAIL_ADDRESS, EVENTS_SUMMARY, KINDS, SERVICE_COLLECTION
 from .safety import MAX_PARSE_BYTES
 from .write import render
 
 __all__ = [
-    "AtomError", "AtomStream", "KINDS", "MAX_PARSE_BYTES", "Parsed", "iterparse", "parse", "render",
+    "AtomError", "AtomStream", "EMAIL_ADDRESS", "EVENTS_SUMMARY", "KINDS", "MAX_PARSE_BYTES", "Parsed",
+    "SERVICE_COLLECTION", "iterparse", "parse", "render",
 ]

@@ -21,13 +21,15 @@ class Parsed:
     """What `parse()` returns: `.kind`, `.items` (legacy dicts), `.next` (the rel="next"
     href or None) and `.warnings` (what was tolerated, also logged)."""
 
-    __slots__ = ("kind", "items", "next", "warnings")
+    __slots__ = ("kind", "items", "next", "warnings", "feed_id", "extras")
 
-    def __init__(self, kind, items, next=None, warnings=()):
+    def __init__(self, kind, items, next=None, warnings=(), feed_id=None, extras=None):
         self.kind = kind
         self.items = items
         self.next = next
         self.warnings = list(warnings)
+        self.feed_id = feed_id  # the feed's atom:id (None for an entry or a service document)
+        self.extras = extras  # per item, what an `observe` hook collected (internal use)
 
     def __iter__(self):
         return iter(self.items)
@@ -64,9 +66,9 @@ def _as_bytes(data):
 class _Attempt:
     """One read of the whole payload (strict or recovering) and how it ended."""
 
-    def __init__(self, data, kind, recover, source_name):
+    def __init__(self, data, kind, recover, source_name, observe=None):
         self.notes = Notes(source_name)
-        self.reading = FeedReading(Source(io.BytesIO(data)), kind, self.notes, recover=recover)
+        self.reading = FeedReading(Source(io.BytesIO(data)), kind, self.notes, recover=recover, observe=observe)
         self.items = list(self.reading.items())
 
     @property
@@ -92,7 +94,9 @@ class _Attempt:
         for message in list(extra_notes) + self.notes.messages:
             notes.warn(message, message)
         notes.flush()
-        return Parsed(self.reading.kind, self.items, self.reading.next, notes.messages)
+        reading = self.reading
+        return Parsed(reading.kind, self.items, reading.next, notes.messages, feed_id=reading.feed_id,
+                      extras=reading.extras if reading.observe is not None else None)
 
 
 XML_ERR_DOCUMENT_END = 5  # libxml2: "Extra content at the end of the document"
@@ -115,24 +119,30 @@ def _where(error):
 
 def parse(data, kind=None, *, max_bytes=MAX_PARSE_BYTES, source_name=None):
     """Read a V2 Atom payload (bytes or str) into a `Parsed` result. `kind` forces the kind
-    (one of names.KINDS); by default it is told from the payload."""
+    (one of atom.KINDS); by default it is told from the payload. Payloads over `max_bytes`
+    are refused before reading (None: no limit; iterparse() streams big feeds)."""
+    return read_payload(data, kind, max_bytes=max_bytes, source_name=source_name)
+
+
+def read_payload(data, kind=None, *, max_bytes=MAX_PARSE_BYTES, source_name=None, observe=None):
+    """parse(), plus an `observe(view, kind)` hook whose results land in `.extras`."""
     _check_kind(kind)
     raw = _as_bytes(data)
     check_size(len(raw), max_bytes, kind)
     check_prolog(raw[:PROLOG_WINDOW], kind)
     if not raw.strip():
         raise AtomError("the payload is empty", kind=kind)
-    first = _Attempt(raw, kind, False, source_name)
+    first = _Attempt(raw, kind, False, source_name, observe)
     if first.usable:
         return first.result()
     repaired, repairs = repair.repair(raw)
     last_error = first.error
     if repaired != raw:
-        second = _Attempt(repaired, kind, False, source_name)
+        second = _Attempt(repaired, kind, False, source_name, observe)
         if second.usable:
             return second.result(repairs)
         last_error = second.error
-    third = _Attempt(repaired, kind, True, source_name)
+    third = _Attempt(repaired, kind, True, source_name, observe)
     if third.reading.root is not None and third.reading.kind is not None:
         recovered = f"read in recover mode after: {_where(last_error)}; content may be incomplete"
         return third.result(list(repairs) + [recovered])

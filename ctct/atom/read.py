@@ -5,13 +5,9 @@ body > field), so payloads with missing, misspelt or misplaced namespaces still 
 first occurrence of a field wins, as with the 2009 client's `findtext`. A field present but
 empty reads as "", a missing one as None.
 """
+from ..legacy.refs import ListRef
 from . import names
 from .names import local
-
-try:  # the facade's list reference: a str that also answers ref["id"] (README-style code)
-    from ..legacy.refs import ListRef as _ListRef
-except ImportError:  # pragma: no cover - only before the facade ships it
-    _ListRef = str
 
 
 def clean_uri(value, notes=None):
@@ -201,8 +197,8 @@ def read_contact(view, notes):
     body = view.body
     item = _base(view, notes)
     _texts(body, names.TEXT_FIELDS["contact"], item)
-    item["contact_lists"] = [
-        _ListRef(ref) if ref is not None else None for ref in _list_ids(body, notes)]
+    # ListRef: a str (the 2009 return) that also answers ref["id"] (the README's usage)
+    item["contact_lists"] = [ListRef(ref) if ref is not None else None for ref in _list_ids(body, notes)]
     _texts(body, names.TEXT_FIELDS["contact_tail"], item)
     return _ordered(item, "contact")
 

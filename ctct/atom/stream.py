@@ -57,8 +57,10 @@ class FeedReading:
     """One pass over a payload. Iterate `items()`; afterwards `.error` holds the syntax error
     that stopped it (if any), and `.kind`, `.next`, `.root_done`, `.truncated` what was seen."""
 
-    def __init__(self, source, kind, notes, recover=False):
+    def __init__(self, source, kind, notes, recover=False, observe=None):
         self.source = source
+        self.observe = observe  # observe(view, kind) -> extra data kept in .extras per item
+        self.extras = []
         self.kind = kind
         self.forced = kind is not None
         self.notes = notes
@@ -176,7 +178,10 @@ class FeedReading:
             self.notes.warn(("misfit", body.name), f"a <{body.name}> entry in a {self.kind} payload was skipped")
             return None
         self.entries += 1
-        return read.ENTRY_READERS[self.kind](view, self.notes)
+        item = read.ENTRY_READERS[self.kind](view, self.notes)
+        if self.observe is not None:
+            self.extras.append(self.observe(view, self.kind))
+        return item
 
     def _service(self, root):
         if self.kind not in (None, "service"):
