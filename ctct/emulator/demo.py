@@ -51,6 +51,7 @@ NOTES = ["Prefers pastel arrangements.", "Asked about weekly office deliveries."
          "Allergic to lilies: suggest alternatives.", "Met at the spring open house.",
          "Orders for every anniversary."]
 
+ACCOUNT_OPENED = "2022-12-15T09:00:00.000Z"
 SENT_AT = "2024-12-02T15:00:00.000Z"
 SENT_LINKS = [
     "https://joesflowers.example.com/holiday",
@@ -73,8 +74,9 @@ def demo_seed(today=None):
     rng = random.Random(RANDOM_SEED)
     contacts, history = _contacts(rng)
     return {
-        "custom_fields": [dict(field) for field in CUSTOM_FIELDS],
-        "contact_lists": [dict(lst, v2_id=number) for number, lst in enumerate(LISTS, start=1)],
+        "custom_fields": [dict(field, created_at=ACCOUNT_OPENED, updated_at=ACCOUNT_OPENED) for field in CUSTOM_FIELDS],
+        "contact_lists": [dict(lst, v2_id=number, created_at=ACCOUNT_OPENED, updated_at=ACCOUNT_OPENED)
+                          for number, lst in enumerate(LISTS, start=1)],
         "contacts": contacts,
         "emails": _campaigns(rng, history, today),
         "activities": _activities(today, contacts[:3]),
@@ -96,7 +98,9 @@ def _contacts(rng):
         created = _stamp(_dt.datetime(2023, 1, 1, 9) + _dt.timedelta(hours=37 * number))
         contact = {
             "v2_id": number,
-            "email_address": {"address": address, "permission_to_send": "implicit"},
+            "email_address": {"address": address, "permission_to_send": "implicit", "created_at": created,
+                              "updated_at": created, "opt_in_date": created,
+                              "opt_in_source": "Account" if number % 5 else "Contact"},
             "first_name": first,
             "last_name": last,
             "create_source": "Account" if number % 5 else "Contact",
@@ -180,15 +184,19 @@ def _permission(contact, number, opted_out_by_campaign, history):
     if opted_out_by_campaign:
         reason = OPT_OUT_REASONS[len(history["opted_out"]) % len(OPT_OUT_REASONS)]
         stamp = _stamp(_dt.datetime(2024, 12, 3, 8) + _dt.timedelta(hours=5 * len(history["opted_out"])))
-        email.update(permission_to_send="unsubscribed", opt_out_source="Contact", opt_out_date=stamp)
+        email.update(permission_to_send="unsubscribed", opt_out_source="Contact", opt_out_date=stamp,
+                     updated_at=stamp)
         if reason:
             email["opt_out_reason"] = reason
+        contact["updated_at"] = stamp
         history["opted_out"][email["address"]] = (stamp, reason)
     elif number % 29 == 0:  # opted out long ago (before the campaign): not sent it
         email.update(permission_to_send="unsubscribed", opt_out_source="Contact",
-                     opt_out_date="2024-06-01T12:00:00.000Z")
+                     opt_out_date="2024-06-01T12:00:00.000Z", updated_at="2024-06-01T12:00:00.000Z")
+        contact["updated_at"] = "2024-06-01T12:00:00.000Z"
     elif number % 23 == 0:
         email["permission_to_send"] = "pending_confirmation"
+        email["confirm_status"] = "pending"
     elif number % 4 == 1:
         email["permission_to_send"] = "explicit"
 
