@@ -99,26 +99,34 @@ def test_a_second_401_after_refreshing_is_raised_not_looped(emu, config_home):
 
 
 CAMPAIGNS = {"emails": [
-    {"name": f"Campaign {n:02d}", "email_campaign_activities": [
+    {"name": f"Item {n:02d}", "email_campaign_activities": [
         {"format_type": 5, "from_name": "Joe", "from_email": "owner@example.com",
          "reply_to_email": "owner@example.com", "subject": f"Subject {n}",
          "html_content": "<html><body>[[trackingImage]]Hello</body></html>"}]}
     for n in range(23)]}
+CONTACTS = {"contacts": [
+    {"email_address": {"address": f"item{n:02d}@example.com"}, "first_name": f"Item {n:02d}",
+     "create_source": "Account"}
+    for n in range(23)]}
 
 
-def test_refresh_on_401_in_the_middle_of_a_paginated_listing(config_home):
-    with Emulator(seed=CAMPAIGNS) as emu:
+@pytest.mark.parametrize("seed, path, key, field", [
+    (CONTACTS, "/contacts", "contacts", "first_name"),
+    (CAMPAIGNS, "/emails", "campaigns", "name"),
+])
+def test_refresh_on_401_in_the_middle_of_a_paginated_listing(config_home, seed, path, key, field):
+    with Emulator(seed=seed) as emu:
         tokens = stored_login(emu)
         auth = find_auth(client_id=CLIENT_ID)
         client = client_for(emu, auth)
-        names = []
-        for item in client.paginate("/emails", "campaigns", page_size=5):
-            names.append(item["name"])
-            if len(names) == 7:  # on the second page: the token dies before the third
+        seen = []
+        for item in client.paginate(path, key, page_size=5):
+            seen.append(item[field])
+            if len(seen) == 7:  # on the second page: the token dies before the third
                 emu.revoke_access_token(auth.tokens.access_token)
 
-        assert names == [f"Campaign {n:02d}" for n in range(23)]  # nothing lost, nothing twice
-        assert statuses(emu, "/emails") == [200, 200, 401, 200, 200, 200]
+        assert seen == [f"Item {n:02d}" for n in range(23)]  # nothing lost, nothing twice
+        assert statuses(emu, path) == [200, 200, 401, 200, 200, 200]
         assert auth.refresh_count == 1 and auth.tokens.access_token != tokens.access_token
 
 
@@ -391,3 +399,12 @@ def test_no_token_in_logs_or_reprs(emu, config_home, caplog):
     for text in texts:
         assert_no_secret(text, secrets_)
     assert "refreshed the access token" in caplog.text  # the log did record the refreshes
+
+
+def test_env_client_secret_applies_only_to_its_own_client(emu, config_home, monkeypatch):
+    FileTokenStore().save(login(emu))
+    monkeypatch.setenv("CTCT_CLIENT_SECRET", "secret-of-another-app")
+    monkeypatch.setenv("CTCT_CLIENT_ID", "another-app")
+    assert find_auth(client_id=CLIENT_ID).tokens.client_secret is None
+    monkeypatch.setenv("CTCT_CLIENT_ID", CLIENT_ID)
+    assert find_auth(client_id=CLIENT_ID).tokens.client_secret == "secret-of-another-app"

@@ -50,6 +50,7 @@ def _fail(command, message, code=1):
 # -- login -----------------------------------------------------------------------------------
 
 def run_login(args):
+    from ..v3.credentials import env_secret_for
     from ..v3.errors import CTCTError
     from ..v3.oauth import OAuthClient, scope_string
     from ..v3.tokens import FileTokenStore
@@ -60,7 +61,7 @@ def run_login(args):
     scope = scope_string(" ".join(args.scope)) if args.scope else scope_string(None)
     store = FileTokenStore()
     try:
-        oauth = OAuthClient(client_id, os.environ.get("CTCT_CLIENT_SECRET"), args.auth_url)
+        oauth = OAuthClient(client_id, env_secret_for(client_id), args.auth_url)
         tokens = _device_login(oauth, scope) if args.device else _browser_login(oauth, scope, args)
         store.save(tokens)
     except CTCTError as err:

@@ -53,12 +53,21 @@ def find_auth(*, client_id=None, access_token=None, auth_url=None, store=None, c
     if not tokens.auth_url:
         tokens.auth_url = resolve_auth_url(auth_url)
     if not tokens.client_secret:
-        tokens.client_secret = client_secret or env.get("CTCT_CLIENT_SECRET") or None
+        tokens.client_secret = client_secret or env_secret_for(tokens.client_id)
     if not tokens.refresh_token and (not tokens.access_token or _expired(tokens)):
         raise AuthenticationError(
             f"the stored login for client {tokens.client_id!r} has expired and has no refresh token: "
             f"run `{login_command(tokens.client_id)}`")
     return RefreshingAuth(tokens, store=store, **options)
+
+
+def env_secret_for(client_id):
+    """CTCT_CLIENT_SECRET, unless CTCT_CLIENT_ID names another application: a public (PKCE)
+    client sending some other app's secret would be refused."""
+    env_client = os.environ.get("CTCT_CLIENT_ID")
+    if env_client and env_client != client_id:
+        return None
+    return os.environ.get("CTCT_CLIENT_SECRET") or None
 
 
 def _stored_login(store, client_id):
