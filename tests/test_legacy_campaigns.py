@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from conftest import make_client
+from .conftest import make_client
 from ctct.legacy import campaigns, shapes
 from ctct.legacy.context import LegacyContext
 from ctct.v3.errors import InvalidInputError, NotFoundError

@@ -168,31 +168,33 @@ class _EventIds:
 
 
 class _ClickLinks:
-    """link_url for a contact's click events. V3's contact activity report may leave it out
-    (its spec lists no link fields), so when a row has none the campaign's clicks report is
-    read once per campaign activity and the contact's click at the same time supplies it."""
+    """link_url for a contact's click events. V3's contact activity report leaves it out (its
+    spec lists no link fields), so when a row has none, the campaign activity's clicks
+    report is read once per activity and each of the contact's clicks there supplies the
+    link of the row with the same time (each click used once, so two clicks in the same
+    minute get their two links)."""
 
     def __init__(self, ctx, contact_id):
         self.ctx = ctx
         self.contact_id = contact_id
-        self._by_activity = {}
+        self._unused = {}
 
     def url_for(self, row):
         if row.get("link_url"):
             return str(row["link_url"])
         activity_id = row.get("campaign_activity_id")
-        clicks = self._by_activity.get(activity_id)
+        clicks = self._unused.get(activity_id)
         if clicks is None:
             clicks = [
                 click for click in self.ctx.client.paginate(
                     f"/reports/email_reports/{activity_id}/tracking/clicks", "tracking_activities")
                 if click.get("contact_id") == self.contact_id
             ]
-            self._by_activity[activity_id] = clicks
+            self._unused[activity_id] = clicks
         when = timestamps.parse(row.get("created_time"))
-        for click in clicks:
+        for index, click in enumerate(clicks):
             if row.get("url_id") and str(click.get("url_id")) != str(row.get("url_id")):
                 continue
             if timestamps.parse(click.get("created_time")) == when:
-                return click.get("link_url")
-        return clicks[0].get("link_url") if clicks else None
+                return clicks.pop(index).get("link_url")
+        return None
