@@ -182,7 +182,9 @@ class XrefResolver:
     def _fetch(self, kind, chunk):
         endpoint, param, _, v2_key, v3_key = XREF_ENDPOINTS[kind]
         try:
-            body = self.client.get(endpoint, params={param: ",".join(str(v) for v in chunk)})
+            # a ready query string: commas stay literal (as the spec's csv format shows them)
+            # instead of %2C, which keeps 500-id URLs short and cheap to build
+            body = self.client.get(endpoint, params=f"{param}={','.join(str(v) for v in chunk)}")
         except NotFoundError as err:
             raise NotFoundError(
                 f"{endpoint} answered 404: Constant Contact may have removed the xref endpoints; "

@@ -377,15 +377,15 @@ def test_kill_9_mid_sqlite_rewrite_then_resume(memu, tmp_path):
 
 
 def test_kill_9_from_outside_at_an_arbitrary_moment(memu, tmp_path):
-    """SIGKILL sent by the test while requests are in flight (paced at 10/s so the run takes
-    ~0.7 s); the resume must not ask again for anything the cache holds."""
+    """SIGKILL sent by the test while requests are in flight (paced at 5/s so the run takes
+    ~1.4 s); the resume must not ask again for anything the cache holds."""
     known = v2_to_v3(memu, "contacts")
     ids = list(range(1, 3001))
     write_csv(tmp_path / "in.csv", ["id", "note"], [[str(v), f"n{i}"] for i, v in enumerate(ids)])
     cache = tmp_path / "c.sqlite3"
     args = ("contacts", tmp_path / "in.csv", "-o", tmp_path / "out.csv", "--cache", cache)
 
-    proc = tool_process(memu, *args, rate_limit="10")
+    proc = tool_process(memu, *args, rate_limit="5")
     deadline = time.monotonic() + 60
     while len(xref_requests(memu, "contacts")) < 3 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.002)
