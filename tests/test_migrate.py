@@ -404,3 +404,37 @@ def test_kill_9_from_outside_at_an_arbitrary_moment(memu, tmp_path):
     assert not set(asked_after) & answered_before
     assert set(asked_after) | answered_before == set(ids)
     assert read_csv(tmp_path / "out.csv") == _expected_csv(known, ids)
+
+
+def test_non_utf8_input_is_a_usage_error(memu, capsys, tmp_path):
+    (tmp_path / "latin.csv").write_bytes("id,name\n1,Jos\xe9\n".encode("latin-1"))
+    code, _, err, _ = migrate_ids(memu, capsys, "contacts", tmp_path / "latin.csv", "-o", tmp_path / "out.csv",
+                                  "--cache", tmp_path / "c.sqlite3")
+    assert code == 2 and "UTF-8" in err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_xref_export_and_import_commands_carry_the_mapping_to_another_cache(memu, capsys, tmp_path):
+    known = v2_to_v3(memu, "contacts")
+    write_csv(tmp_path / "in.csv", ["id"], [[str(v)] for v in (1, 2, 3, 99999)])
+    args = ("contacts", tmp_path / "in.csv", "-o", tmp_path / "out.csv", "--allow-unmapped")
+    assert migrate_ids(memu, capsys, *args, "--cache", tmp_path / "a.sqlite3")[0] == 0
+    for name in ("mapping.csv", "mapping.json"):
+        assert main(["xref-export", str(tmp_path / name), "--cache", str(tmp_path / "a.sqlite3")]) == 0
+        assert "4 xref(s) written" in capsys.readouterr().err
+    assert main(["xref-export", str(tmp_path / "mapped.csv"), "--cache", str(tmp_path / "a.sqlite3"),
+                 "--mapped-only", "--kind", "contacts"]) == 0
+    assert len(read_csv(tmp_path / "mapped.csv")) == 4  # header + 3 mapped
+    assert main(["xref-import", str(tmp_path / "mapping.json"), "--cache", str(tmp_path / "b.sqlite3")]) == 0
+    assert "4 xref(s) loaded" in capsys.readouterr().err
+
+    memu.inject(404, times=10, path="/contacts/contact_id_xrefs")  # the endpoints are gone
+    xrefs_before = len(xref_requests(memu, "contacts"))
+    code, _, err, summary = migrate_ids(memu, capsys, *args, "--cache", tmp_path / "b.sqlite3", "-o",
+                                        tmp_path / "out2.csv")
+    assert code == 0, err
+    assert len(xref_requests(memu, "contacts")) == xrefs_before
+    assert [r[0] for r in read_csv(tmp_path / "out2.csv")] == ["id", known[1], known[2], known[3], "99999"]
+    (tmp_path / "broken.csv").write_text("kind,v2_id,v3_id\nfriends,1,x\n")
+    assert main(["xref-import", str(tmp_path / "broken.csv"), "--cache", str(tmp_path / "b.sqlite3")]) == 2
+    assert "row 2" in capsys.readouterr().err

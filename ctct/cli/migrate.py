@@ -156,6 +156,9 @@ def run_migrate(args):
         where = f" (answered batches are kept in {cache.path}: rerun to continue)" if cache is not None else ""
         _say(f"error: {err}{where}")
         return EXIT_FAILED
+    except UnicodeDecodeError:
+        _say("error: the input is not UTF-8 text (save it as UTF-8 and run again)")
+        return EXIT_USAGE
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_FAILED
