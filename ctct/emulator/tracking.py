@@ -197,32 +197,36 @@ def activity_ids_with_events(store):
 # -- figures ----------------------------------------------------------------------------------
 
 def email_stats(indexes):
-    """V3's StatsEmail for one or more activity indexes (a campaign's primary email and resends).
-
-    `em_*` are unique recipients, `em_*_all` every event, as V3 defines them.
-    """
-    counts = {kind: set() for kind in EVENT_TYPES}
+    """(V3's StatsEmail, {event type: unique contacts}) for one or more activity indexes (a
+    campaign's primary email and resends). `em_*` count unique recipients, `em_*_all` every
+    event, as V3 defines them."""
+    if len(indexes) == 1:  # the usual case: no need to merge contact sets
+        counts = {kind: len(indexes[0].per_contact[kind]) for kind in EVENT_TYPES}
+    else:
+        merged = {kind: set() for kind in EVENT_TYPES}
+        for idx in indexes:
+            for kind in EVENT_TYPES:
+                merged[kind].update(idx.per_contact[kind])
+        counts = {kind: len(contacts) for kind, contacts in merged.items()}
     all_opens, all_clicks = Counter(), Counter()
     for idx in indexes:
-        for kind in EVENT_TYPES:
-            counts[kind].update(idx.per_contact[kind])
         all_opens.update(idx.devices[OPENS])
         all_clicks.update(idx.devices[CLICKS])
-    sends, opens, bounces = len(counts[SENDS]), len(counts[OPENS]), len(counts[BOUNCES])
+    sends, opens, bounces = counts[SENDS], counts[OPENS], counts[BOUNCES]
     stats = {
         "em_bounces": bounces,
-        "em_clicks": len(counts[CLICKS]),
+        "em_clicks": counts[CLICKS],
         "em_clicks_all": sum(all_clicks.values()),
     }
     for device in DEVICE_TYPES + ("none",):
         stats[f"em_clicks_all_{device}"] = all_clicks[device]
-    stats["em_forwards"] = len(counts[FORWARDS])
+    stats["em_forwards"] = counts[FORWARDS]
     stats["em_not_opened"] = max(0, sends - opens - bounces)
     stats["em_opens"] = opens
     stats["em_opens_all"] = sum(all_opens.values())
     for device in DEVICE_TYPES + ("none",):
         stats[f"em_opens_all_{device}"] = all_opens[device]
-    stats["em_optouts"] = len(counts[OPTOUTS])
+    stats["em_optouts"] = counts[OPTOUTS]
     stats["em_sends"] = sends
     return stats, counts
 

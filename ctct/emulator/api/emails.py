@@ -569,7 +569,7 @@ def get_preview(request):
     preview = html.replace(TRACKING_IMAGE, "")
     for key in ("first_name", "last_name"):
         preview = preview.replace(f"[[{key.upper()}]]", account.get(key) or "")
-    return {
+    preview_body = {
         "campaign_activity_id": activity["campaign_activity_id"],
         "from_email": activity.get("from_email"),
         "from_name": activity.get("from_name"),
@@ -579,6 +579,7 @@ def get_preview(request):
         "reply_to_email": activity.get("reply_to_email"),
         "subject": activity.get("subject"),
     }
+    return {k: v for k, v in preview_body.items() if v is not None}
 
 
 @campaign_route("POST", "/emails/activities/{campaign_activity_id}/tests")

@@ -131,7 +131,7 @@ def campaign_summaries(request):
         stats, counts = tracking.email_stats(indexes)
         unique = {"sends": stats["em_sends"], "opens": stats["em_opens"], "clicks": stats["em_clicks"],
                   "forwards": stats["em_forwards"], "optouts": stats["em_optouts"],
-                  "abuse": len(counts[tracking.ABUSE]), "bounces": stats["em_bounces"],
+                  "abuse": counts[tracking.ABUSE], "bounces": stats["em_bounces"],
                   "not_opened": stats["em_not_opened"]}
         for key in totals:
             totals[key] += unique[key]
