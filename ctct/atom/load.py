@@ -10,6 +10,8 @@ import io
 import os
 import re
 
+from lxml import etree
+
 from . import names, repair
 from .errors import AtomError
 from .notes import Notes
@@ -100,6 +102,18 @@ class _Attempt:
 
 
 XML_ERR_DOCUMENT_END = 5  # libxml2: "Extra content at the end of the document"
+# libxml2's safety limits (depth, text node and name sizes without huge_tree): input that hits
+# them is refused outright, never repaired or recovered.
+LIMIT_ERRORS = frozenset(
+    getattr(etree.ErrorTypes, name) for name in ("ERR_RESOURCE_LIMIT", "ERR_NAME_TOO_LONG")
+    if hasattr(etree.ErrorTypes, name))
+
+
+def _refuse_limits(error, kind):
+    if error is not None and error.code in LIMIT_ERRORS:
+        message = re.sub(r", line \d+, column \d+\s*$", "", error.msg or "")
+        raise AtomError(f"the payload exceeds the parser's safety limits: {message}", kind=kind,
+                        position=error.position)
 
 
 def _note_late_error(notes, error):
@@ -113,7 +127,7 @@ def _note_late_error(notes, error):
 
 def _where(error):
     line, column = error.position if error.position else (None, None)
-    message = re.sub(r", line \d+, column \d+$", "", error.msg or "")
+    message = re.sub(r", line \d+, column \d+\s*$", "", error.msg or "")
     return f"line {line}, column {column}: {message}"
 
 
@@ -127,12 +141,15 @@ def parse(data, kind=None, *, max_bytes=MAX_PARSE_BYTES, source_name=None):
 def read_payload(data, kind=None, *, max_bytes=MAX_PARSE_BYTES, source_name=None, observe=None):
     """parse(), plus an `observe(view, kind)` hook whose results land in `.extras`."""
     _check_kind(kind)
+    if isinstance(data, (bytes, bytearray, memoryview, str)):
+        check_size(len(data), max_bytes, kind)  # before any copy (a str is at least 1 byte a character)
     raw = _as_bytes(data)
     check_size(len(raw), max_bytes, kind)
     check_prolog(raw[:PROLOG_WINDOW], kind)
     if not raw.strip():
         raise AtomError("the payload is empty", kind=kind)
     first = _Attempt(raw, kind, False, source_name, observe)
+    _refuse_limits(first.error, kind or first.reading.kind)
     if first.usable:
         return first.result()
     repaired, repairs = repair.repair(raw)
@@ -187,6 +204,7 @@ class AtomStream:
             self.kind, self.next = reading.kind, reading.next
             if reading.error is None:
                 return
+            _refuse_limits(reading.error, self.kind)
             if reading.root_done:
                 _note_late_error(self._notes, reading.error)
                 return
