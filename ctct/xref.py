@@ -75,6 +75,7 @@ class XrefResolver:
     def __init__(self, client, cache=None, *, account=None):
         self.client = client
         self._private_memory = cache is None
+        self._owns_cache = not hasattr(cache, "put")  # opened here from None or a path
         self.cache = open_cache(cache)
         self._account_name = account
         self._account = None
@@ -227,7 +228,10 @@ class XrefResolver:
         return import_mapping(self.cache, src, format=format, account=self.account)
 
     def close(self):
-        self.cache.close()
+        """Close the cache if this resolver opened it (from a path); a cache object passed in
+        stays open for its owner."""
+        if self._owns_cache:
+            self.cache.close()
 
 
 def _kind(kind):

@@ -131,6 +131,7 @@ def query_contacts(ctx, emails, path=None):
     if path is not None:
         log.debug("ctct: query_contacts(path=...): V2 paging paths are not used on V3")
     found = {}
+    read_everything = False
     if len(wanted) > PER_ADDRESS_UP_TO:
         params = {"status": "all", "include": "custom_fields", "include_count": "true"}
         pages = ctx.client.pages("/contacts", params, page_size=PAGE)
@@ -139,13 +140,15 @@ def query_contacts(ctx, emails, path=None):
         total = first.get("contacts_count")
         remaining_pages = math.ceil(total / PAGE) - 1 if isinstance(total, int) else None
         missing = len(wanted) - len(found)
+        read_everything = remaining_pages == 0
         if missing and remaining_pages is not None and remaining_pages <= missing:
+            read_everything = True
             for page in pages:
                 _collect(page or {}, wanted, found)
                 if len(found) == len(wanted):
                     break
     for key, address in wanted.items():
-        if key not in found:
+        if key not in found and not read_everything:
             try:
                 found[key] = _by_email(ctx, address, "custom_fields")
             except NotFoundError:

@@ -50,7 +50,9 @@ _MEMBERS_PATH = re.compile(r"lists/(?P<id>[^/?#]+)/members")
 
 def get_contact_list_members(ctx, list_id_number=None, path=None):
     """Members as {id, name, email_address, updated}; name is "Last, First" as V2's member
-    feeds gave it. The system lists read the contacts with the matching V3 status."""
+    feeds gave it. The system lists (active, do-not-mail, removed) read the contacts with
+    the matching V3 status (active, unsubscribed, deleted) whose legacy status word is the
+    list's name."""
     if list_id_number is None and path:
         match = _MEMBERS_PATH.search(str(path))  # a V2 members path names its list
         if match:
@@ -58,13 +60,17 @@ def get_contact_list_members(ctx, list_id_number=None, path=None):
     if list_id_number is None:
         ctx.invalid("get_contact_list_members needs a list id")
     form, list_id = _list_id(ctx, list_id_number)
+    wanted_status = None
     if form == "system":
         params = {"status": mapping.SYSTEM_LIST_FILTERS[list_id]}
+        # V3's status=active also counts pending confirmations; V2's Active list did not
+        wanted_status = mapping.SYSTEM_LIST_NAMES[list_id]
     else:
         params = {"lists": list_id}
     uri = lambda i: ctx.uri("contacts", i)  # noqa: E731
     return [mapping.v3_contact_to_member(c, uri=uri)
-            for c in ctx.client.paginate("/contacts", "contacts", params, page_size=MEMBERS_PAGE)]
+            for c in ctx.client.paginate("/contacts", "contacts", params, page_size=MEMBERS_PAGE)
+            if wanted_status is None or mapping.legacy_status(c) == wanted_status]
 
 
 def create_contact_list(ctx, contact_list_name):
