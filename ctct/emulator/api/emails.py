@@ -663,7 +663,13 @@ def seed_campaign(store, item, list_names):
     events = item.pop("tracking", None) or []
     list_refs = item.pop("contact_list_ids", None) or activity_extra.pop("contact_list_ids", None) or []
     campaign_type, type_code = item.pop("type", None), item.pop("type_code", None)
+    if type_code is not None and (isinstance(type_code, bool) or not isinstance(type_code, int)):
+        raise ValueError("type_code must be an integer")
     v2_id = item.pop("v2_id", None)
+    if item.get("campaign_id") in store.emails:
+        raise ValueError(f"campaign_id {item['campaign_id']} is already used")
+    if activity_extra.get("campaign_activity_id") in store.campaign_activities:
+        raise ValueError(f"campaign_activity_id {activity_extra['campaign_activity_id']} is already used")
 
     campaign = create_campaign(store, {"name": item.get("name"), "email_campaign_activities": [given]},
                                v2_id=v2_id, campaign_id=item.pop("campaign_id", None),
