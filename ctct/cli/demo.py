@@ -19,16 +19,29 @@ def run(args):
     import logging
     import sys
 
+    log = logging.getLogger("ctct")
+    handler = None
+    if not getattr(args, "verbose", 0):
+        # a swallowed failure is logged at WARNING: show it next to the step it broke
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(logging.Formatter("    %(levelname)s %(message)s"))
+        log.addHandler(handler)
+    try:
+        return _run(args, log)
+    finally:
+        if handler is not None:
+            log.removeHandler(handler)
+
+
+def _run(args, log):
+    import logging
+
     from ..connection import CTCTConnection
     from ..emulator import Emulator
     from ..legacy import walkthrough
 
-    log = logging.getLogger("ctct")
-    if not log.handlers and not logging.getLogger().handlers:
-        # a swallowed failure is logged at WARNING: show it next to the step it broke
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(logging.Formatter("    %(levelname)s %(message)s"))
-        log.addHandler(handler)
+    if log.getEffectiveLevel() > logging.WARNING:
         log.setLevel(logging.WARNING)
 
     def out(text=""):

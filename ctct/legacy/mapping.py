@@ -455,6 +455,8 @@ def _split_name(name):
         return None
     parts = name.split(" ", 1)
     first, last = parts[0], (parts[1] if len(parts) > 1 else None)
+    if not first or (last is not None and (not last or last != last.strip())):
+        return None  # V3 would trim the blanks away
     if display_name(first, last) != name:
         return None
     if len(first) > MAX_LENGTHS["first_name"] or len(last or "") > MAX_LENGTHS["last_name"]:
