@@ -16,7 +16,7 @@ import heapq
 from urllib.parse import unquote
 
 from .. import isotime, tracking
-from ..http import ApiError, bad_request, not_found
+from ..http import bad_request, not_found
 from ..paging import next_href
 from ..store import decode_cursor
 from .emails import UUID_RE, campaign_route
@@ -378,4 +378,4 @@ def contact_open_and_click_rates(request):
             "average_click_rate": round(clicked / count, 4) if count else 0.0}
 
 
-__all__ = ["contact_events", "reportable_activities", "campaign_indexes", "ApiError"]
+__all__ = ["contact_events", "reportable_activities", "campaign_indexes"]
