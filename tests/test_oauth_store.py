@@ -119,11 +119,11 @@ for _ in range(int(sys.argv[1])):
 
 
 def test_the_lock_excludes_other_processes(config_home):
-    children = [spawn(["-c", COUNTER, "40"], child_env(config_home)) for _ in range(3)]
+    children = [spawn(["-c", COUNTER, "25"], child_env(config_home)) for _ in range(3)]
     for child in children:
         _, err = child.communicate(timeout=60)
         assert child.returncode == 0, err
-    assert FileTokenStore().load("counter").scope == "120"
+    assert FileTokenStore().load("counter").scope == "75"
 
 
 def test_lock_is_reentrant_within_a_thread(config_home):

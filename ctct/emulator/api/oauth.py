@@ -182,15 +182,13 @@ def _client_auth(server, request, form):
     if basic_id and form_id and basic_id != form_id:
         raise OAuthProblem("invalid_request", "client_id differs from the HTTP Basic client.")
     client_id = basic_id or form_id
-    secret = basic_secret if basic_id else form.get("client_secret")
+    secret = (basic_secret if basic_id else form.get("client_secret")) or None  # "id:" carries no secret
     if not client_id:
         raise OAuthProblem("invalid_client", "Client authentication failed: no client_id.", 401, bool(header))
     entry = _known_client(server, client_id)
     if entry.get("secret") is not None:
         if not secret or not hmac.compare_digest(secret.encode(), entry["secret"].encode()):
             raise OAuthProblem("invalid_client", "Client authentication failed.", 401, bool(header))
-    elif secret is not None and secret == "":
-        raise OAuthProblem("invalid_client", "Client authentication failed: empty secret.", 401, bool(header))
     return client_id, bool(secret)
 
 
