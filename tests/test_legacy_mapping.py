@@ -4,6 +4,7 @@ import json
 import pickle
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from ctct import InvalidInputError
 from ctct.legacy import mapping, shapes
@@ -183,3 +184,22 @@ def test_listref_is_a_string_and_a_mapping():
     assert json.dumps([named]) == json.dumps([uri])
     assert pickle.loads(pickle.dumps(named)).name == "News" and copy.deepcopy(named).name == "News"
     assert "lists" in ref  # substring search still works
+
+
+_values = st.one_of(st.none(), st.text(max_size=60), st.integers(), st.booleans(), st.floats(allow_nan=False),
+                    st.lists(st.one_of(st.integers(), st.text(max_size=10)), max_size=3),
+                    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2))
+_keys = st.one_of(st.sampled_from(shapes.CONTACT_WRITABLE + mapping.READ_ONLY_KEYS), st.text(max_size=12))
+
+
+@settings(max_examples=300, deadline=None)
+@given(params=st.one_of(st.dictionaries(_keys, _values, max_size=8), _values),
+       base=st.sampled_from([None, {"contact_id": "c", "email_address": {"address": "b@example.com"},
+                                    "custom_fields": [{"custom_field_id": "cf-name", "value": "B"}]}]))
+def test_any_input_is_planned_or_refused_with_invalid_input_error(params, base):
+    try:
+        plan = mapping.plan_contact_write(params, base, FIELD_KEYS)
+    except InvalidInputError:
+        return
+    body = plan.finish(FIELD_IDS, ["L"] * len(plan.list_refs or []) if plan.list_refs is not None else None)
+    assert body["email_address"]["address"]

@@ -183,22 +183,16 @@ def update_contact(ctx, params, email=None, contact_id_number=None):
     fields and list memberships not mentioned survive. The caller's dict is not changed."""
     mapping.validate_contact_params(params, creating=False)  # bad input costs no request
     current = _target(ctx, email, contact_id_number, INCLUDE_ALL)
-    registry = registry_for(ctx) if (current.get("custom_fields") or _touches_custom(params)) else None
-    field_keys = registry.keys_by_id({e.get("custom_field_id") for e in current.get("custom_fields") or ()} - {None}) if registry else {}
-    plan = mapping.plan_contact_write(params, current, field_keys)
+    plan = mapping.plan_contact_write(params, current, _field_keys(ctx, [current]))
     list_ids = _resolve_lists(ctx, plan.list_refs) if plan.list_refs is not None else None
     field_ids = {}
     if plan.custom_values:
-        removed = [k for k, v in plan.custom_values.items() if v is None]
-        field_ids = registry.ids_for(removed, create=False)
+        registry = registry_for(ctx)
+        removed = [key for key, value in plan.custom_values.items() if value is None]
+        field_ids = registry.ids_for(removed, create=False)  # nothing to remove without a definition
         field_ids.update(registry.ids_for(plan.custom_keys_to_set))
     ctx.client.put(f"/contacts/{current['contact_id']}", json=plan.finish(field_ids, list_ids))
     return True
-
-
-def _touches_custom(params):
-    keys = set(mapping.EXTRA_FIELD_KEYS) | set(mapping.ADDRESS_KEYS)
-    return any(k in keys for k in params)
 
 
 def delete_contact(ctx, email=None, contact_id_number=None, hard=False):
