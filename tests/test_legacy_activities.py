@@ -358,3 +358,78 @@ def test_removal_with_no_member_fails_without_writing(demo):
     assert lenient.call("create_activity", None, activities.create_activity, REMOVE_TYPE, [VIP_V2], data) is None
     assert posts(emu, start) == []
 
+
+
+# -- through CTCTConnection ----------------------------------------------------------------------
+
+def connect(emu, **kw):
+    from ctct import CTCTConnection
+
+    return CTCTConnection("api-key", "joe", emu.access_token, base_url=emu.base_url, rate_limit=None, **kw)
+
+
+def poll(conn, activity_id, tries=10):
+    for _ in range(tries):
+        activity = conn.get_activity(activity_id_number=activity_id)
+        if activity["status"] == "COMPLETE":
+            return activity
+    raise AssertionError(activity)
+
+
+def test_readme_activity_calls_through_the_connection(demo_emu):
+    from ctct import CTCTConnection
+
+    with connect(demo_emu) as conn:
+        # "Creating an Add Contacts / Remove Contacts Activity", as written in the README
+        lists = [f"{BASE}lists/1", f"{BASE}lists/2"]
+        data = {"columns": ["EMAIL ADDRESS", "FIRST NAME"], "rows": ["num1@email.com", "Joe"]}
+        activity_id = conn.create_activity(type="SV_ADD", lists=lists, data=data)
+        assert poll(conn, activity_id)["type"] == "SV_ADD"
+        joe = conn.get_contact(email="num1@email.com")
+        assert joe["first_name"] == "Joe"
+        assert {lst["id"].rsplit("/", 1)[1] for lst in joe["contact_lists"]} == {
+            v for k, v in list_ids(conn.client).items() if k in ("Newsletter Subscribers", "VIP Customers")}
+        removal = conn.create_activity(type="REMOVE_CONTACTS_FROM_LISTS", lists=[lists[1]],
+                                       data={"columns": ["EMAIL ADDRESS"], "rows": ["num1@email.com"]})
+        poll(conn, removal)
+        assert len(conn.get_contact(email="num1@email.com")["contact_lists"]) == 1
+        # "Creating a Clear Contacts Activity" (the README names the same list twice)
+        clear = conn.create_activity(type="CLEAR_CONTACTS_FROM_LISTS", lists=[f"{BASE}lists/3", f"{BASE}lists/3"])
+        poll(conn, clear)
+        assert conn.get_contact_list_members(3) == []
+        # "Creating a Export Contacts Activity"
+        export = conn.create_activity(type="EXPORT_CONTACTS", lists={"list_id": f"{BASE}lists/2"},
+                                      data={"columns": ["First Name", "Last Name"]})
+        assert poll(conn, export)["file_name"]
+        listed = {a["id"]: a for a in conn.get_activities()}
+        assert {activity_id, removal, clear, export} <= set(listed)
+        assert [listed[i]["type"] for i in (activity_id, removal, clear, export)] == [
+            "SV_ADD", "REMOVE_CONTACTS_FROM_LISTS", "CLEAR_CONTACTS_FROM_LISTS", "EXPORT_CONTACTS"]
+        assert conn.create_activity(type="SV_ADD", lists=lists, data={"columns": ["EMAIL ADDRESS"],
+                                                                    "rows": [["a@example.com", "extra"]]}) is None
+    with connect(demo_emu, strict=True) as conn:
+        with pytest.raises(InvalidInputError):
+            conn.create_activity("ADD", [1])
+
+
+def test_bulk_added_contacts_read_back_like_created_ones(demo_emu):
+    with connect(demo_emu, strict=True) as conn:
+        columns = ["EMAIL ADDRESS", "FIRST NAME", "MIDDLE NAME", "LAST NAME", "ADDRESS LINE 1", "ADDRESS LINE 2",
+                   "CITY", "STATE", "COUNTRY", "POSTAL CODE", "SUB POSTAL CODE", "EMAIL TYPE", "CUSTOM FIELD 3",
+                   "NAME"]
+        row = ["bulk@example.com", "Bea", "Q", "Bulk", "2 Elm St", "Apt 4", "Waltham", "MA", "US", "02451", "1234",
+               "Text", "gold", "Bea Bulk"]
+        poll(conn, conn.create_activity("ADD_CONTACTS", [VIP_V2], {"columns": columns, "rows": [row]}))
+        bulk = conn.get_contact(email="bulk@example.com")
+        expected = {"first_name": "Bea", "middle_name": "Q", "last_name": "Bulk", "addr1": "2 Elm St",
+                    "addr2": "Apt 4", "city": "Waltham", "state_code": "MA", "country_code": "US",
+                    "postal_code": "02451", "sub_postal_code": "1234", "email_type": "Text",
+                    "custom_field3": "gold", "name": "Bea Bulk"}
+        assert {key: bulk[key] for key in expected} == expected
+        # and an export can name the custom field the import created
+        export = conn.create_activity("EXPORT_CONTACTS", [VIP_V2], {"columns": ["CUSTOM FIELD 3"],
+                                                                  "exportOptDate": "false", "exportOptSource": "false",
+                                                                  "exportListName": "false"})
+        rows = read_csv(conn.client.get(poll(conn, export)["file_name"]))
+        assert [r for r in rows if r["email_address"] == "bulk@example.com"][0][list(rows[0])[1]] == "gold"
+        assert list(rows[0])[1].startswith("cf:")

@@ -192,3 +192,35 @@ def test_campaign_urls_of_a_list_uri_belong_to_the_contact_lists_kind(demo):
     _, client, ctx = demo
     with pytest.raises(InvalidInputError):
         campaigns.get_campaign(ctx, "http://api.constantcontact.com/ws/customers/joe/lists/1")
+
+
+# -- through CTCTConnection ----------------------------------------------------------------------
+
+def connect(emu, **kw):
+    from ctct import CTCTConnection
+
+    return CTCTConnection("api-key", "joe", emu.access_token, base_url=emu.base_url, rate_limit=None, **kw)
+
+
+def test_readme_campaign_calls_through_the_connection(demo_emu, caplog):
+    from ctct import CTCTConnection
+
+    with connect(demo_emu) as conn:
+        sent = conn.get_campaigns(type=CTCTConnection.CAMPAIGNS_SENT)
+        assert [c["name"] for c in sent] == ["Holiday Bouquets 2024"]
+        assert len(conn.get_campaigns()) == 3
+        campaign = conn.get_campaign(campaign_id_number=str(SENT_V2))
+        assert campaign["id"] == sent[0]["id"]
+        assert "The Campaign Name is " + campaign["name"]
+        assert all(lst["id"].startswith("http://api.constantcontact.com/ws/customers/joe/lists/")
+                   for lst in campaign["contact_lists"])
+        assert [int(url["clicks"]) for url in campaign["urls"]]
+        with caplog.at_level(logging.WARNING, logger="ctct"):
+            assert conn.get_campaigns(type=42) is None
+            assert conn.get_campaign(campaign_id_number="1") is None
+        assert "get_campaigns failed" in caplog.text and "get_campaign failed" in caplog.text
+    with connect(demo_emu, strict=True) as conn:
+        with pytest.raises(InvalidInputError):
+            conn.get_campaigns(type=42)
+        with pytest.raises(NotFoundError):
+            conn.get_campaign("1")

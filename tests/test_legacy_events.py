@@ -185,18 +185,18 @@ def test_contact_events_accept_every_contact_id_form(demo):
     _, client = demo
     _, activity_id = sent_campaign(client)
     contact_id, email = contact_with(client, activity_id, "opens")
-    v2 = next(c for c in client.get("/contacts", params={"email": email})["contacts"])
-    v2_number = client.get("/contacts/contact_id_xrefs", params={"sequence_ids": ",".join(
+    xrefs = client.get("/contacts/contact_id_xrefs", params={"sequence_ids": ",".join(
         str(n) for n in range(1, 251))})["xrefs"]
-    v2_number = next(int(x["sequence_id"]) for x in v2_number if x["contact_id"] == v2["contact_id"])
+    v2_number = next(int(x["sequence_id"]) for x in xrefs if x["contact_id"] == contact_id)
     expected = events.get_contact_events(fresh(client), shapes.EVENTS_OPENS, email=email)
-    forms = [v2_number, str(v2_number), BASE + f"contacts/{v2_number}", contact_id, BASE + "contacts/" + contact_id]
-    for form in forms:
+    # (the xref for a V2 id,) the report page, the contact (its address), the campaign of the activity
+    forms = [(v2_number, 4), (str(v2_number), 4), (BASE + f"contacts/{v2_number}", 4),
+             (contact_id, 3), (BASE + "contacts/" + contact_id, 3)]
+    for form, cost in forms:
         result, requests = counted(client, events.get_contact_events, fresh(client), shapes.EVENTS_OPENS,
                                    contact_id_number=form)
         assert result == expected, form
-        # (xref for a V2 id,) the report page, the contact (its address), the campaign of the activity
-        assert requests == (4 if isinstance(form, int) or str(form).rstrip("/").rsplit("/", 1)[-1].isdigit() else 3)
+        assert requests == cost, form
     # the id wins over the email when both are given, as in the 2009 client
     other_email = report(client, activity_id, "sends")[-1]["email_address"]
     assert events.get_contact_events(fresh(client), shapes.EVENTS_OPENS, email=other_email,
@@ -274,3 +274,27 @@ def test_every_page_is_read():
         assert len(set(ids)) == len(ids)
         twice = [i for i in ids if i.split(",")[1] == "2"]
         assert len(twice) == 1  # the repeated open is numbered 2, as the 2009 ids counted
+
+
+# -- through CTCTConnection ----------------------------------------------------------------------
+
+def test_readme_event_calls_through_the_connection(demo_emu):
+    from ctct import CTCTConnection
+
+    with CTCTConnection("api-key", "joe", demo_emu.access_token, base_url=demo_emu.base_url,
+                        rate_limit=None) as conn:
+        bounces = conn.get_campaign_events(str(SENT_V2), CTCTConnection.EVENTS_BOUNCES)
+        sends = conn.get_campaign_events(str(SENT_V2), CTCTConnection.EVENTS_SENDS)
+        assert bounces and len(sends) > len(bounces)
+        assert len(conn.get_campaign_events(str(SENT_V2), CTCTConnection.EVENTS_OUT_OUTS)) == len(
+            conn.get_campaign_events(str(SENT_V2), CTCTConnection.EVENTS_OPT_OUTS))
+        clicks = conn.get_campaign_events(str(SENT_V2), CTCTConnection.EVENTS_CLICKS)
+        assert [g["value"] for g in clicks] == [u["value"] for u in conn.get_campaign(str(SENT_V2))["urls"]]
+        bounced = bounces[0]
+        assert conn.get_contact_events(event_type=CTCTConnection.EVENTS_BOUNCES,
+                                       contact_id_number=bounced["contact_id"])[0]["campaign"] == bounced["campaign"]
+        opens = conn.get_contact_events(event_type=CTCTConnection.EVENTS_OPENS,
+                                        email=sends[0]["contact_email_address"])
+        assert isinstance(opens, list)
+        assert conn.get_contact_events(event_type=9, email="a@example.com") is None
+        assert conn.get_campaigns(type=CTCTConnection.CAMPAIGNS_SENT)[0]["id"] == bounced["campaign"]

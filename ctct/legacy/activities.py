@@ -34,6 +34,7 @@ from ..v3.errors import CTCTError
 from . import activity_data, activity_export, activity_import, shapes
 from .activity_data import DataError
 from .activity_status import legacy_activity
+from .custom_fields import registry_for
 from .memory import ActivityRecord, memory_for
 
 log = logging.getLogger("ctct")
@@ -186,7 +187,7 @@ def _export(ctx, list_ids, statuses, plan):
         ctx.invalid(f"{EXPORT}: one system list at a time ({', '.join(statuses)} given)")
     names = {}
     if plan.custom_keys:
-        names = _existing_custom_fields(ctx, plan.custom_keys)
+        names = registry_for(ctx).names_for(plan.custom_keys, create=False)
     body = plan.body(list_ids, statuses, names)
     return _created(ctx, EXPORT, [_post(ctx, "/activities/contact_exports", body)])
 
@@ -291,17 +292,6 @@ def _members_by_lookup(ctx, emails, list_ids):
             if address == email and targets.intersection(contact.get("list_memberships") or ()):
                 found[email] = contact["contact_id"]
     return found
-
-
-def _existing_custom_fields(ctx, keys):
-    from . import mapping
-
-    names = {}
-    for definition in ctx.client.paginate("/contact_custom_fields", "custom_fields"):
-        key = mapping.legacy_key_for_field(definition)
-        if key in keys and key not in names and definition.get("name"):
-            names[key] = definition["name"]
-    return names
 
 
 def _post(ctx, path, body):

@@ -16,6 +16,8 @@ import csv
 import io
 import re
 
+from . import mapping
+
 # normalised column name -> legacy contact field
 _ALIASES = {
     "EMAIL ADDRESS": "email_address", "EMAIL": "email_address", "E MAIL": "email_address",
@@ -45,7 +47,6 @@ _ALIASES = {
     "NOTE": "note", "NOTES": "note",
 }
 _CUSTOM = re.compile(r"^CUSTOM ?FIELD ?(\d{1,2})$")
-_EMAIL = re.compile(r"^[^@\s,;<>()\[\]\"]+@[^@\s,;<>()\[\]\"]+\.[^@\s,;<>()\[\]\"]+$")
 
 LEGACY_FIELDS = tuple(dict.fromkeys(_ALIASES.values())) + tuple(f"custom_field{n}" for n in range(1, 16))
 
@@ -72,7 +73,8 @@ def field_for(column):
 
 
 def is_email(text):
-    return isinstance(text, str) and bool(_EMAIL.match(text.strip()))
+    """The same check create_contact applies (V3 takes addresses of up to 80 characters)."""
+    return mapping.is_valid_email(text)
 
 
 class Table:

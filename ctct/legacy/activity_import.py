@@ -21,6 +21,7 @@ import json
 
 from . import mapping, shapes
 from .activity_data import DataError, Table
+from .custom_fields import registry_for
 
 MAX_IMPORT_ROWS = 40_000
 # "less than 4 MB": kept under 4,000,000 bytes whichever megabyte V3 means
@@ -54,19 +55,12 @@ def custom_keys_needed(table):
 
 
 def ensure_custom_fields(ctx, keys):
-    """{legacy key: V3 custom field name} for `keys`, creating missing definitions."""
+    """{legacy key: V3 custom field name} for `keys`, creating missing definitions (through
+    the connection's registry, so an account's definitions are read once per connection)."""
     if not keys:
         return {}
-    names = {}
-    for definition in ctx.client.paginate("/contact_custom_fields", "custom_fields"):
-        key = mapping.legacy_key_for_field(definition)
-        if key and key not in names and definition.get("name"):
-            names[key] = definition["name"]
-    for key in keys:
-        if key not in names:
-            created = ctx.client.post("/contact_custom_fields", json=mapping.custom_field_definition(key)) or {}
-            names[key] = created.get("name") or mapping.EXTRA_FIELD_LABELS[key]
-    return {key: names[key] for key in keys}
+    names = registry_for(ctx).names_for(keys)
+    return {key: names.get(key) or mapping.EXTRA_FIELD_LABELS[key] for key in keys}
 
 
 def import_rows(table, field_names):
