@@ -8,7 +8,7 @@ raised instead.
 """
 import os
 
-from .legacy import account, contacts, lists, shapes
+from .legacy import account, activities, campaigns, contacts, events, lists, shapes
 from .legacy.context import LegacyContext
 from .legacy.errors import InvalidUsernameException
 from .v3.client import DEFAULT_TIMEOUT, V3Client
@@ -140,40 +140,26 @@ class CTCTConnection:
     # -- events -----------------------------------------------------------------------------
 
     def get_contact_events(self, event_type, email=None, contact_id_number=None, path=None):
-        from .legacy import events
-
         return self._call("get_contact_events", None, events.get_contact_events, event_type, email, contact_id_number)
 
     def get_campaign_events(self, campaign_id_number, event_type, path=None):
-        from .legacy import events
-
         return self._call("get_campaign_events", None, events.get_campaign_events, campaign_id_number, event_type)
 
     # -- campaigns --------------------------------------------------------------------------
 
     def get_campaigns(self, type=CAMPAIGNS_ALL, path=None):
-        from .legacy import campaigns
-
         return self._call("get_campaigns", None, campaigns.get_campaigns, type)
 
     def get_campaign(self, campaign_id_number):
-        from .legacy import campaigns
-
         return self._call("get_campaign", None, campaigns.get_campaign, campaign_id_number)
 
     # -- activities -------------------------------------------------------------------------
 
     def get_activities(self, path=None):
-        from .legacy import activities
-
         return self._call("get_activities", None, activities.get_activities)
 
     def get_activity(self, activity_id_number):
-        from .legacy import activities
-
         return self._call("get_activity", None, activities.get_activity, activity_id_number)
 
     def create_activity(self, type, lists, data=None, filename=None):
-        from .legacy import activities
-
         return self._call("create_activity", None, activities.create_activity, type, lists, data, filename)
