@@ -12,6 +12,7 @@ from ctct.v3.errors import (
     AuthenticationError,
     ConflictError,
     CTCTError,
+    InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
     QuotaExceededError,
@@ -231,8 +232,15 @@ def test_default_base_url_and_env_override(monkeypatch):
     assert V3Client().base_url == "https://api.cc.email/v3"
     monkeypatch.setenv("CTCT_BASE_URL", "http://127.0.0.1:9/v3/")
     assert V3Client().base_url == "http://127.0.0.1:9/v3"
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidInputError):
         V3Client("ftp://example.com")
+
+
+def test_plain_http_is_refused_off_loopback():
+    with pytest.raises(InvalidInputError) as info:
+        V3Client("http://api.example.com/v3", access_token="t0ken-value")
+    assert "HTTPS" in str(info.value)
+    assert V3Client("http://localhost:9/v3").base_url == "http://localhost:9/v3"
 
 
 def test_user_agent_names_ctct_and_its_version(emu, client):

@@ -18,6 +18,7 @@ from .errors import AuthenticationError, TransportError, error_for_response, par
 from .paging import max_page_size, next_href
 from .ratelimit import RateLimiter
 from .retry import RetryPolicy, parse_retry_after, should_retry, sleep_for
+from .urls import require_secure
 
 DEFAULT_BASE_URL = "https://api.cc.email/v3"
 DEFAULT_TIMEOUT = (5.0, 60.0)  # (connect, read) seconds
@@ -40,9 +41,8 @@ class V3Client:
                  daily_budget=10_000, timeout=DEFAULT_TIMEOUT, retry=None, session=None,
                  user_agent=None, sleep=time.sleep):
         self.base_url = (base_url or os.environ.get("CTCT_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        require_secure(self.base_url, "the V3 API")  # bearer tokens never travel in clear text
         parts = urlsplit(self.base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"base_url must be an http(s) URL, got {self.base_url!r}")
         self._origin = f"{parts.scheme}://{parts.netloc}"
         self._base_path = parts.path.rstrip("/")
         if auth is None and access_token is not None:

@@ -26,6 +26,7 @@ import requests
 from .errors import AuthenticationError, InvalidInputError, TransportError
 from .redact import mask, redact, register_secret
 from .tokens import TokenSet
+from .urls import LOOPBACK_HOSTS, require_secure  # noqa: F401  (re-exported)
 
 log = logging.getLogger("ctct")
 
@@ -34,7 +35,6 @@ DEFAULT_AUTH_URL = "https://authz.constantcontact.com/oauth2/default/v1"
 # plus offline_access, without which Constant Contact gives no refresh token.
 DEFAULT_SCOPES = ("account_read", "account_update", "contact_data", "campaign_data", "offline_access")
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DEFAULT_TIMEOUT = (5.0, 30.0)
 # The token endpoint allows one request a second: wait that long on a 429, a few times.
 TOKEN_RATE_RETRIES = 3
@@ -62,22 +62,6 @@ def resolve_auth_url(auth_url=None):
 def is_loopback(url):
     host = urlsplit(url).hostname
     return host in LOOPBACK_HOSTS if host else False
-
-
-def require_secure(url, what="an OAuth endpoint"):
-    """`url` when it is HTTPS, or HTTP on loopback; InvalidInputError otherwise, because
-    tokens and secrets must never cross a network in clear text."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return url
-    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
-        return url
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInputError(f"{what} URL must be an https:// URL, got {url!r}")
-    raise InvalidInputError(
-        f"refusing to use {what} at {parts.scheme}://{parts.netloc}: it must use HTTPS "
-        "(plain http is allowed only on loopback: 127.0.0.1, localhost, ::1)"
-    )
 
 
 def scope_string(scope):
