@@ -377,8 +377,6 @@ def poll(conn, activity_id, tries=10):
 
 
 def test_readme_activity_calls_through_the_connection(demo_emu):
-    from ctct import CTCTConnection
-
     with connect(demo_emu) as conn:
         # "Creating an Add Contacts / Remove Contacts Activity", as written in the README
         lists = [f"{BASE}lists/1", f"{BASE}lists/2"]
@@ -433,3 +431,24 @@ def test_bulk_added_contacts_read_back_like_created_ones(demo_emu):
         rows = read_csv(conn.client.get(poll(conn, export)["file_name"]))
         assert [r for r in rows if r["email_address"] == "bulk@example.com"][0][list(rows[0])[1]] == "gold"
         assert list(rows[0])[1].startswith("cf:")
+
+
+# -- reading V3's error strings ------------------------------------------------------------------
+
+def test_v3_error_strings_map_back_to_the_callers_lines():
+    from ctct.legacy.activity_status import parse_errors
+    from ctct.legacy.memory import ActivityRecord
+
+    record = ActivityRecord("SV_ADD", ["a", "b"], line_offsets=[2, 40002],
+                            emails=[f"r{n}@example.com" for n in range(40010)],
+                            lines={"0f5e1c2a-1111-4222-8333-444455556666": 9})
+    second_part = parse_errors(["Line 4 (import_data[2]): 'first_name' is longer than 50 characters",
+                                "Line 3: invalid email address 'x@'",
+                                {"message": "contact_id 0f5e1c2a-1111-4222-8333-444455556666 was not found."},
+                                "Something without a place"], 40002, record)
+    assert [(e["line_number"], e["email_address"]) for e in second_part] == [
+        ("40004", "r40002@example.com"), ("40003", "r40001@example.com"), ("9", "r7@example.com"), (None, None)]
+    assert second_part[3]["message"] == "Something without a place"
+    # without a record (another connection's activity) lines are V3's own
+    assert parse_errors(["Line 17: bounced for ava@example.com"])[0] == {
+        "line_number": "17", "email_address": "ava@example.com", "message": "Line 17: bounced for ava@example.com"}

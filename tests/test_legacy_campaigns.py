@@ -211,7 +211,7 @@ def test_readme_campaign_calls_through_the_connection(demo_emu, caplog):
         assert len(conn.get_campaigns()) == 3
         campaign = conn.get_campaign(campaign_id_number=str(SENT_V2))
         assert campaign["id"] == sent[0]["id"]
-        assert "The Campaign Name is " + campaign["name"]
+        assert campaign["name"] == "Holiday Bouquets 2024"
         assert all(lst["id"].startswith("http://api.constantcontact.com/ws/customers/joe/lists/")
                    for lst in campaign["contact_lists"])
         assert [int(url["clicks"]) for url in campaign["urls"]]

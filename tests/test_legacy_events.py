@@ -298,3 +298,16 @@ def test_readme_event_calls_through_the_connection(demo_emu):
         assert isinstance(opens, list)
         assert conn.get_contact_events(event_type=9, email="a@example.com") is None
         assert conn.get_campaigns(type=CTCTConnection.CAMPAIGNS_SENT)[0]["id"] == bounced["campaign"]
+
+
+@pytest.mark.parametrize("v3, legacy", [
+    ("2019-04-25T11:08:00.000Z", "2019-04-25T11:08:00.000Z"),
+    ("2017-04-02T04:08:00+00:00", "2017-04-02T04:08:00.000Z"),
+    ("2024-12-02T15:00:00-05:00", "2024-12-02T20:00:00.000Z"),
+    ("2024-12-02T15:00:00.1234567Z", "2024-12-02T15:00:00.123Z"),
+    ("2024-12-02T15:00:00", "2024-12-02T15:00:00.000Z"),
+    (None, None),
+    ("not a time", "not a time"),
+])
+def test_timestamps_read_as_the_2009_api_wrote_them(v3, legacy):
+    assert events.timestamps.legacy(v3) == legacy
