@@ -251,7 +251,7 @@ def test_file_import_rejections_change_nothing(emu, client, customers):
     no_file = raw(emu, "POST", "/activities/contacts_file_import", files={"list_ids": (None, customers)})
     assert no_file.status_code == 400
     assert upload(emu, "first_name\nAl\n", [customers]).status_code == 400  # no email column
-    assert upload(emu, good, ["no-such-list"]).status_code == 400
+    assert upload(emu, good, ["no-such-list"]).status_code == 404
     assert upload(emu, good, [customers], sms_permission_to_send="maybe").status_code == 400
     broken = raw(emu, "POST", "/activities/contacts_file_import", data=b"--x\r\nnot a part",
                  headers={"Content-Type": "multipart/form-data; boundary=x"})
@@ -323,7 +323,6 @@ def test_membership_limits_and_bad_bodies(emu, client, customers, path):
         {"source": {}, "list_ids": [customers]},
         {"source": {"contact_ids": many[:1], "all_active_contacts": True}, "list_ids": [customers]},
         {"source": {"contact_ids": many[:1]}},
-        {"source": {"contact_ids": many[:1]}, "list_ids": ["no-such-list"]},
         {"source": {"contact_ids": many[:1]}, "list_ids": [customers], "colour": "red"},
         {"source": {"contact_ids": many[:1]}, "exclude": {"contact_ids": many[:1]}, "list_ids": [customers]},
         {"source": {"segment_id": 7}, "list_ids": [customers]},
@@ -332,6 +331,11 @@ def test_membership_limits_and_bad_bodies(emu, client, customers, path):
         response = raw(emu, "POST", path, json=body)
         assert response.status_code == 400, body
         assert response.json()[0]["error_key"]
+    # lists that do not exist: 404 where V3 documents one (remove), 400 otherwise (add)
+    unknown = raw(emu, "POST", path, json={"source": {"contact_ids": many[:1]}, "list_ids": ["no-such-list"]})
+    assert unknown.status_code == (404 if "remove" in path else 400)
+    duplicates = raw(emu, "POST", path, json={"source": {"contact_ids": many[:1] * 501}, "list_ids": [customers]})
+    assert duplicates.status_code == 400  # maxItems counts the ids as sent
     assert activities_of(client) == []
 
 
@@ -431,8 +435,11 @@ def test_contact_export_rejections(emu, client, customers):
     many = [f"00000000-0000-4000-8000-{i:012d}" for i in range(501)]
     for body in ({"fields": ["email_optin_date"]}, {"fields": ["no_such_field"]}, {"fields": ["cf:nope"]},
                  {"contact_ids": many}, {"list_ids": many[:51]}, {"contact_ids": many[:1], "list_ids": [customers]},
-                 {"status": "sleeping"}, {"tag_ids": many[:1], "status": "active"}, {"fields": []}, {"extra": 1}):
+                 {"status": "sleeping"}, {"tag_ids": many[:1], "status": "active"}, {"fields": []}, {"extra": 1}, [],
+                 {"segment_id": 3}):
         assert raw(emu, "POST", "/activities/contact_exports", json=body).status_code == 400, body
+    assert raw(emu, "POST", "/activities/contact_exports").status_code == 400  # the body is required
+    assert raw(emu, "POST", "/activities/contact_exports", json={"list_ids": many[:1]}).status_code == 404
     assert raw(emu, "GET", "/contact_exports/00000000-0000-4000-8000-000000000000").status_code == 404
     assert activities_of(client) == []
 
@@ -452,7 +459,8 @@ def test_activity_collection_paging_and_state_filter(emu, client, customers):
     assert client.get("/activities", params={"state": "processing"})["activities"] == []
     completed = client.get("/activities", params={"state": "completed"})["activities"]
     assert len(completed) == 3
-    for bad in ({"limit": 0}, {"limit": 501}, {"state": "initialized"}, {"state": "sleeping"}, {"limit": "x"}):
+    for bad in ({"limit": 0}, {"limit": 501}, {"state": "initialized"}, {"state": "sleeping"}, {"limit": "x"},
+                {"limit": ""}):
         assert raw(emu, "GET", "/activities", params=bad).status_code == 400, bad
     missing = raw(emu, "GET", "/activities/00000000-0000-4000-8000-000000000000")
     assert missing.status_code == 404
@@ -467,11 +475,13 @@ def test_malformed_and_wrongly_typed_bodies_change_nothing(emu, client, customer
     assert as_text.status_code == 415
     rows = [{"email": "t@example.com"}]
     for body in ({"import_data": rows}, {"list_ids": [customers]}, {"import_data": [], "list_ids": [customers]},
-                 {"import_data": rows, "list_ids": []}, {"import_data": rows, "list_ids": ["nope"]},
+                 {"import_data": rows, "list_ids": []},
                  {"import_data": ["t@example.com"], "list_ids": [customers]},
                  {"import_data": rows, "list_ids": [customers], "unknown": True},
                  {"import_data": rows, "list_ids": [customers], "sms_permission_to_send": "yes"}, [rows]):
         assert raw(emu, "POST", path, json=body).status_code == 400, body
+    unknown_list = raw(emu, "POST", path, json={"import_data": rows, "list_ids": ["nope"]})
+    assert unknown_list.status_code == 400 and "nope" in unknown_list.json()[0]["error_message"]
     assert activities_of(client) == []
     assert contact_by_email(client, "t@example.com") is None
 

@@ -68,7 +68,7 @@ def _json_route(kind):
     return handler
 
 
-for _kind in ("add_list_memberships", "remove_list_memberships", "contact_delete", "list_delete"):
+for _kind in ("add_list_memberships", "remove_list_memberships", "contact_delete", "list_delete", "contact_exports"):
     route("POST", f"/activities/{_kind}")(_json_route(_kind))
 
 
@@ -90,10 +90,6 @@ def post_file_import(request):
     return _queue(request, "contacts_file_import", payload, payload["file_name"])
 
 
-@route("POST", "/activities/contact_exports")
-def post_contact_export(request):
-    body = request.json(required=False)  # no body: every contact, every field
-    return _queue(request, "contact_exports", VALIDATORS["contact_exports"](request.state, {} if body is None else body))
 
 
 @route("GET", "/contact_exports/{file_export_id}")
@@ -128,6 +124,8 @@ def list_activities(request):
     state = request.arg("state")
     if state is not None and state not in LIST_STATES:
         raise bad_request(f"state must be one of: {', '.join(LIST_STATES)}.")
+    if request.arg("limit") == "":
+        raise bad_request("limit must be an integer between 1 and 500.")
     limit = request.int_arg("limit", 50, minimum=1, maximum=500)
     steps = jobs.steps_of(request.emulator)
     for activity_id in list(jobs.queue_of(store)):  # a listing is a read of every pending activity

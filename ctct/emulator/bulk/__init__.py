@@ -13,7 +13,7 @@ from . import exports, imports, memberships  # noqa: F401  (importing registers 
 VALIDATORS = {
     "contacts_json_import": imports.validate_json_import,
     "add_list_memberships": memberships.validate_membership,
-    "remove_list_memberships": memberships.validate_membership,
+    "remove_list_memberships": memberships.validate_removal,
     "contact_delete": memberships.validate_contact_delete,
     "list_delete": memberships.validate_list_delete,
     "contact_exports": exports.validate_export,

@@ -1,5 +1,5 @@
 """Limits and body checks shared by the bulk activity kinds (V3's numbers)."""
-from ..http import bad_request
+from ..http import bad_request, not_found
 
 MAX_LISTS = 50  # target lists of an import or membership change; source lists
 MAX_CONTACT_IDS = 500
@@ -17,26 +17,32 @@ def id_list(value, name, maximum, *, minimum=0):
     """A de-duplicated list of id strings, or 400."""
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise bad_request(f"{name} must be an array of id strings.")
+    if len(value) > maximum:
+        raise bad_request(f"{name} accepts at most {maximum} ids; {len(value)} were given.")
     ids = list(dict.fromkeys(v.strip() for v in value))
-    if len(ids) > maximum:
-        raise bad_request(f"{name} accepts at most {maximum} ids; {len(ids)} were given.")
     if len(ids) < minimum:
         raise bad_request(f"{name} must contain at least {minimum} id{'s' if minimum > 1 else ''}.")
     return ids
 
 
-def existing_lists(store, ids, name="list_ids"):
+def existing_lists(store, ids, name="list_ids", *, missing_status=400):
+    """`ids` when every list exists. Otherwise 404 for the operations whose V3 description
+    documents a 404 (file import, remove_list_memberships, contact_exports), else 400."""
     missing = [i for i in ids if i not in store.contact_lists]
     if missing:
-        raise bad_request(f"{name} contains list ids that do not exist: {', '.join(missing[:5])}.")
+        message = f"{name} contains list ids that do not exist: {', '.join(missing[:5])}."
+        if missing_status == 404:
+            raise not_found(message)
+        raise bad_request(message)
     return ids
 
 
-def target_lists(store, body, name="list_ids", maximum=MAX_LISTS):
+def target_lists(store, body, name="list_ids", maximum=MAX_LISTS, *, missing_status=400):
     """The required list of existing target lists (1..maximum)."""
     if name not in body:
         raise bad_request(f"{name} is required.")
-    return existing_lists(store, id_list(body[name], name, maximum, minimum=1), name)
+    ids = id_list(body[name], name, maximum, minimum=1)
+    return existing_lists(store, ids, name, missing_status=missing_status)
 
 
 def exclude_ids(exclude, allowed, maximum=10**6):

@@ -33,7 +33,7 @@ def validate_export(store, body):
     if body.get("contact_ids") is not None:
         payload["contact_ids"] = id_list(body["contact_ids"], "contact_ids", MAX_CONTACT_IDS, minimum=1)
     if body.get("list_ids") is not None:
-        payload["list_ids"] = target_lists(store, body)
+        payload["list_ids"] = target_lists(store, body, missing_status=404)
     if body.get("tag_ids") is not None:
         payload["tag_ids"] = id_list(body["tag_ids"], "tag_ids", MAX_LISTS, minimum=1)
     if body.get("segment_id") is not None:

@@ -95,7 +95,7 @@ def validate_file_import(store, parts):
     if "list_ids" not in by_name:
         raise bad_request("list_ids is required.")
     raw_ids = [v.strip() for v in by_name["list_ids"].text().split(",") if v.strip()]
-    list_ids = existing_lists(store, id_list(raw_ids, "list_ids", MAX_LISTS, minimum=1))
+    list_ids = existing_lists(store, id_list(raw_ids, "list_ids", MAX_LISTS, minimum=1), missing_status=404)
     sms_part = by_name.get("sms_permission_to_send")
     sms = _sms_permission(sms_part.text().strip() if sms_part is not None else None)
     payload = _read_csv(file_part.data)

@@ -19,7 +19,7 @@ STATUS_KEYS = ("items_total_count", "items_completed_count", "list_count")
 # -- sources --------------------------------------------------------------------------------
 
 
-def validate_source(store, source):
+def validate_source(store, source, missing_status=400):
     """{kind: value} for a membership `source` object (exactly one kind)."""
     if source is None:
         raise bad_request("source is required.")
@@ -37,7 +37,7 @@ def validate_source(store, source):
     if kind == "contact_ids":
         value = id_list(value, "source.contact_ids", MAX_CONTACT_IDS, minimum=1)
     elif kind == "list_ids":
-        value = target_lists(store, {"source.list_ids": value}, "source.list_ids")
+        value = target_lists(store, {"source.list_ids": value}, "source.list_ids", missing_status=missing_status)
     elif kind == "tag_ids":
         value = id_list(value, "source.tag_ids", MAX_LISTS, minimum=1)
     elif kind == "segment_id":
@@ -75,14 +75,20 @@ def resolve_source(store, source, exclude=()):
 # -- add / remove list memberships ----------------------------------------------------------
 
 
-def validate_membership(store, body):
+def validate_membership(store, body, *, missing_status=400):
+    """The payload of an add_list_memberships body (and of remove_list_memberships, whose
+    V3 description answers 404 for lists that do not exist: `validate_removal`)."""
     if not isinstance(body, dict):
         raise bad_request("The request body must be a JSON object.")
     only_keys(body, ("source", "list_ids", "exclude"))
-    source = validate_source(store, body.get("source"))
-    list_ids = target_lists(store, body)
+    source = validate_source(store, body.get("source"), missing_status)
+    list_ids = target_lists(store, body, missing_status=missing_status)
     exclude = exclude_ids(body.get("exclude"), allowed=next(iter(source)) in ("list_ids", "all_active_contacts"))
     return {"source": source, "list_ids": list_ids, "exclude": exclude}
+
+
+def validate_removal(store, body):
+    return validate_membership(store, body, missing_status=404)
 
 
 def _membership_initial(payload):
