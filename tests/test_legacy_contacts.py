@@ -400,3 +400,32 @@ def test_not_found_and_conflicts(seeded, conn, caplog):
 def test_the_seeded_v2_ids_are_the_ones_the_tests_use(seeded):
     assert set(CONTACT_V2.values()) <= set(seeded.store.contacts.by_v2)
     assert set(LIST_V2.values()) <= set(seeded.store.contact_lists.by_v2)
+
+
+# -- legacy dicts as emulator seeds (what the Atom tools use) --------------------------------------
+
+ATOM_CONTACTS = ["contact_entry.xml", "contact_entry_two_lists_trailing_quote.xml", "contact_entry_docs_minimal.xml",
+                 "contact_entry_no_lists_trailing_quote.xml"]
+
+
+def test_atom_contacts_seeded_through_the_mapping_read_back_unchanged():
+    from ctct import atom
+    from ctct.legacy import mapping
+
+    from .conftest import ATOM_FIXTURES
+
+    contacts = []
+    for name in ATOM_CONTACTS:
+        contacts += atom.parse((ATOM_FIXTURES / name).read_bytes()).items
+    contacts = list({c["id"]: c for c in contacts}.values())  # two fixtures hold the same contact
+    seed = {"custom_fields": mapping.custom_field_seed(),
+            "contact_lists": [{"name": f"List {n}", "v2_id": n} for n in (1, 2, 3)],
+            "contacts": [mapping.legacy_contact_to_seed(c) for c in contacts]}
+    with Emulator(seed=seed) as emu, connect(emu) as conn:
+        for contact in contacts:
+            back = conn.get_contact(contact_id_number=contact["id"])  # a V2 URI, through the xref
+            for key, value in contact.items():
+                if key not in ("id", "contact_lists", "confirmed") and value is not None:  # None: not in the payload
+                    assert back[key] == value, (contact["id"], key)
+            v2_lists = sorted(int(ref.rsplit("/", 1)[-1]) for ref in contact["contact_lists"])
+            assert sorted(back["contact_lists"]) == sorted(list_uri(emu, n) for n in v2_lists)

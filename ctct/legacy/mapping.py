@@ -761,3 +761,56 @@ def legacy_list_to_v3(params, base=None):
     if not body.get("name"):
         raise InvalidInputError("a list needs a name")
     return body
+
+
+# -- emulator seeds from legacy dicts (the Atom tools) ----------------------------------------------
+
+def custom_field_seed(keys=EXTRA_FIELD_KEYS):
+    """The emulator seed's "custom_fields" items defining the custom fields ctct keeps legacy
+    keys in (all of them by default)."""
+    return [custom_field_definition(key) for key in keys]
+
+
+def legacy_contact_to_seed(contact):
+    """An emulator seed item ("contacts" key) for a legacy contact dict as the Atom reader
+    gives it: the same V3 body `legacy_contact_to_v3` builds, with custom fields named by
+    label (seed them with `custom_field_seed()`), lists by V2 number (`list_v2_ids`) or V3 id,
+    the contact's V2 number as `v2_id`, "Removed" as `deleted_at`, and the old timestamps as
+    created_at / updated_at. Read-only keys and empty values are ignored; InvalidInputError
+    for a dict no V3 contact can hold."""
+    if not isinstance(contact, dict):
+        raise InvalidInputError(f"a contact must be a dict, got {type(contact).__name__}")
+    params = {k: v for k, v in contact.items() if k in shapes.CONTACT_WRITABLE and k != "contact_lists"}
+    removed = params.get("status") not in (None, "") and parse_status_word(params["status"]) == REMOVED
+    if removed:
+        params.pop("status")
+    plan = plan_contact_write(params)
+    body = plan.finish({key: key for key in plan.custom_keys_to_set})
+    body["custom_fields"] = [{"label": EXTRA_FIELD_LABELS[e["custom_field_id"]], "value": e["value"]}
+                             for e in body.get("custom_fields") or ()]
+    v2_lists, v3_lists = [], []
+    for ref in contact.get("contact_lists") or ():
+        raw = list_ref_id(ref)
+        if raw in (None, ""):
+            continue
+        parsed = ids.parse(raw, "lists")
+        if parsed.form == "v2":
+            v2_lists.append(parsed.v2_number)
+        elif parsed.form == "v3":
+            v3_lists.append(parsed.value)
+    if v2_lists:
+        body["list_v2_ids"] = list(dict.fromkeys(v2_lists))
+    if v3_lists:
+        body["list_memberships"] = list(dict.fromkeys(v3_lists))
+    if contact.get("id"):
+        parsed = ids.parse(contact["id"], "contacts")
+        body["v2_id" if parsed.form == "v2" else "contact_id"] = parsed.v2_number if parsed.form == "v2" else parsed.value
+    created = timestamps.legacy(contact.get("insert_time")) if contact.get("insert_time") else None
+    updated = contact.get("last_update_time") or contact.get("updated")
+    if created:
+        body["created_at"] = created
+    if updated:
+        body["updated_at"] = timestamps.legacy(updated)
+    if removed:
+        body["deleted_at"] = body.get("updated_at") or created or "2010-01-01T00:00:00.000Z"
+    return body
