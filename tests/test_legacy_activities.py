@@ -192,6 +192,32 @@ def test_an_add_over_the_size_limit_is_split(demo, monkeypatch):
     assert finish(ctx, activity_id)["transaction_count"] == "10"
 
 
+@pytest.mark.slow
+def test_v3_limits_split_real_sized_adds():
+    """At V3's real limits: 40,001 contacts make two imports, and so does 4.4 MB of data;
+    nothing is dropped (V3 would silently drop rows past 4 MB)."""
+    from ctct.emulator import Emulator
+
+    with Emulator(seed={"contact_lists": [{"name": "All", "v2_id": 1}]}) as emu, make_client(emu) as client:
+        emu.activity_steps = 0
+        ctx = LegacyContext(client, "joe", strict=True)
+        start = len(emu.requests)
+        many = activities.create_activity(ctx, "SV_ADD", [1], {"columns": ["EMAIL ADDRESS"],
+                                                             "rows": [f"p{n}@example.com" for n in range(40_001)]})
+        assert [r.path for r in posts(emu, start)] == ["/activities/contacts_json_import"] * 2
+        done = activities.get_activity(ctx, many)
+        assert (done["status"], done["transaction_count"], done["errors"]) == ("COMPLETE", "40001", [])
+
+        columns = ["EMAIL ADDRESS"] + [f"CUSTOM FIELD {n}" for n in range(1, 6)]
+        rows = [[f"big{n}@example.com"] + [f"{n:06d}" + "v" * 240] * 5 for n in range(3_400)]
+        start = len(emu.requests)
+        large = activities.create_activity(ctx, "SV_ADD", [1], {"columns": columns, "rows": rows})
+        imports = [r for r in posts(emu, start) if r.path == "/activities/contacts_json_import"]
+        assert len(imports) == 2
+        done = activities.get_activity(ctx, large)
+        assert (done["status"], done["transaction_count"], done["errors"]) == ("COMPLETE", "3400", [])
+
+
 def test_add_from_a_csv_file(demo, tmp_path):
     emu, client, ctx = demo
     vip = list_ids(client)["VIP Customers"]
