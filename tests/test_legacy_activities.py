@@ -266,6 +266,28 @@ def test_removing_one_address_looks_it_up(demo):
     assert leaving not in members(client, vip)
 
 
+def test_removal_from_a_long_list_switches_to_lookups_when_cheaper():
+    """2 addresses on a 1,600-member list: after the first page of members, 3 more pages
+    would cost more than looking the 2 remaining addresses up."""
+    from ctct.emulator import Emulator
+
+    addresses = [f"m{n:04d}@example.com" for n in range(1_600)]
+    seed = {"contact_lists": [{"name": "Long", "v2_id": 1}],
+            "contacts": [{"email_address": {"address": a, "permission_to_send": "implicit"},
+                          "list_memberships": ["Long"]} for a in addresses]}
+    with Emulator(seed=seed) as emu, make_client(emu) as client:
+        ctx = LegacyContext(client, "joe", strict=True)
+        listed = [c["email_address"]["address"] for c in client.paginate("/contacts", "contacts")]
+        first_page, late = listed[:500], listed[-2:]
+        leaving = [first_page[0]] + late
+        activity_id, requests = counted(client, activities.create_activity, ctx, REMOVE_TYPE, [1],
+                                        {"columns": ["EMAIL ADDRESS"], "rows": leaving})
+        # list xref, list check, one page of members, two lookups, the removal
+        assert requests == 6
+        assert finish(ctx, activity_id)["errors"] == []
+        assert members(client, client.get("/contact_lists")["lists"][0]["list_id"]) == set(addresses) - set(leaving)
+
+
 def test_removal_batches_of_500_read_back_as_one(demo, monkeypatch, tmp_path):
     emu, client, ctx = demo
     monkeypatch.setattr(activities, "REMOVE_BATCH", 4)
