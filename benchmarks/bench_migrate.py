@@ -123,6 +123,7 @@ def main(argv=None):
         "rate_limit": args.rate_limit or None,
         "v3_paced_seconds_estimate": round(cold["requests"] / V3_RATE, 1),
         "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
     assert cold["xref_requests"] == minimum, (cold["xref_requests"], minimum)
     assert warm["emulator_requests"] == 0 and warm["requests"] == 0, warm
