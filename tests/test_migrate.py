@@ -439,3 +439,16 @@ def test_xref_export_and_import_commands_carry_the_mapping_to_another_cache(memu
     (tmp_path / "broken.csv").write_text("kind,v2_id,v3_id\nfriends,1,x\n")
     assert main(["xref-import", str(tmp_path / "broken.csv"), "--cache", str(tmp_path / "b.sqlite3")]) == 2
     assert "row 2" in capsys.readouterr().err
+
+
+def test_the_tool_rides_out_429_and_5xx(memu, capsys, tmp_path):
+    known = v2_to_v3(memu, "contacts")
+    write_csv(tmp_path / "in.csv", ["id"], [[str(v)] for v in range(1, 601)])
+    memu.inject(429, times=1, path="/contacts/contact_id_xrefs")
+    memu.inject(503, times=1, path="/contacts/contact_id_xrefs")
+    code, _, err, summary = migrate_ids(memu, capsys, "contacts", tmp_path / "in.csv", "-o", tmp_path / "out.csv",
+                                        "--cache", tmp_path / "c.sqlite3")
+    assert code == 0, err
+    assert [r.status for r in memu.requests if r.path == "/contacts/contact_id_xrefs"] == [429, 503, 200, 200]
+    assert summary["requests"] == 5  # account lookup + 2 batches + 2 retries
+    assert [r[0] for r in read_csv(tmp_path / "out.csv")[1:]] == [known[v] for v in range(1, 601)]
