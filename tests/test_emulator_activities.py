@@ -542,3 +542,48 @@ def test_pending_activity_survives_a_state_file(tmp_path, customers, client, emu
         assert other.get(f"/activities/{created['activity_id']}")["state"] == "processing"
         assert contact_by_email(other, "p@example.com")["list_memberships"] == [customers]
         assert other.get(f"/activities/{created['activity_id']}")["state"] == "completed"
+
+
+# -- real bodies against the spec's response schemas ----------------------------------------------
+
+
+def test_real_activity_bodies_match_the_spec_in_every_state(emu, client, customers):
+    jsonschema = pytest.importorskip("jsonschema")
+    from .conftest import SPEC_DIR
+
+    spec = json.loads((SPEC_DIR / "v3-swagger.json").read_text(encoding="utf-8"))
+
+    def check(path, method, status, body):
+        schema = dict(spec["paths"][path][method]["responses"][str(status)]["schema"], definitions=spec["definitions"])
+        jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(body)
+
+    contact_id = new_contact(client, "schema@example.com", [customers])
+    other = new_list(client, "Other")
+    posted = [
+        ("/activities/contacts_json_import", {"import_data": [{"email": "j@example.com"}, {"email": "bad"}],
+                                              "list_ids": [customers]}),
+        ("/activities/add_list_memberships", {"source": {"contact_ids": [contact_id]}, "list_ids": [other]}),
+        ("/activities/remove_list_memberships", {"source": {"list_ids": [other]}, "list_ids": [other]}),
+        ("/activities/contact_exports", {"list_ids": [customers]}),
+        ("/activities/contact_delete", {"contact_ids": [contact_id]}),
+        ("/activities/list_delete", {"list_ids": [other]}),
+    ]
+    ids = []
+    for path, body in posted:
+        created = client.post(path, json=body)
+        check(path, "post", 201, created)
+        ids.append(created["activity_id"])
+    upload_response = upload(emu, "email\nfile@example.com\n", [customers])
+    check("/activities/contacts_file_import", "post", 201, upload_response.json())
+    ids.append(upload_response.json()["activity_id"])
+    states = set()
+    for _ in range(2):  # processing, then completed
+        for activity_id in ids:
+            body = client.get(f"/activities/{activity_id}")
+            check("/activities/{activity_id}", "get", 200, body)
+            states.add(body["state"])
+        check("/activities", "get", 200, client.get("/activities", params={"limit": 3}))
+    assert states == {"processing", "completed"}
+    listing = client.get("/activities", params={"state": "completed"})
+    check("/activities", "get", 200, listing)
+    assert len(listing["activities"]) == len(ids)
