@@ -502,6 +502,9 @@ def create_contact(store, body, *, v2_id=None, contact_id=None, overrides=None):
     if contact_id is not None and contact_id in store.contacts:
         raise ApiError(409, "contacts.api.conflict", f"contact_id {contact_id} already exists")
     source, now = clean["source"], now_iso()
+    if overrides and overrides.get("created_at"):
+        # a seeded contact's subresources date from its creation, not from the seeding
+        now = v.canonical_timestamp(overrides["created_at"]) or now
     record = {"contact_id": contact_id or new_id()}
     if email:
         record["email_address"] = _email_record(None, email, source, now)
