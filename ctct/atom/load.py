@@ -85,7 +85,7 @@ class _Attempt:
         if reading.root_done:
             _note_late_error(self.notes, reading.error)
             return True
-        if reading.truncated and reading.root_name == "feed" and reading.kind is not None:
+        if reading.truncated and reading.root_name == "feed" and reading.detect_empty_kind():
             self.notes.warn(("truncated",), f"the feed is cut short ({_where(reading.error)}); "
                                             f"its {len(self.items)} complete entries were read")
             return True
@@ -111,8 +111,7 @@ LIMIT_ERRORS = frozenset(
 
 def _refuse_limits(error, kind):
     if error is not None and error.code in LIMIT_ERRORS:
-        message = re.sub(r", line \d+, column \d+\s*$", "", error.msg or "")
-        raise AtomError(f"the payload exceeds the parser's safety limits: {message}", kind=kind,
+        raise AtomError(f"the payload exceeds the parser's safety limits: {error.message}", kind=kind,
                         position=error.position)
 
 
@@ -122,13 +121,11 @@ def _note_late_error(notes, error):
     if error.code == XML_ERR_DOCUMENT_END:
         notes.warn(("trailing",), f"ignored text after the root element ({_where(error)})")
     else:
-        notes.warn(("late", error.msg), f"tolerated an XML error ({_where(error)})")
+        notes.warn(("late", error.message), f"tolerated an XML error ({_where(error)})")
 
 
 def _where(error):
-    line, column = error.position if error.position else (None, None)
-    message = re.sub(r", line \d+, column \d+\s*$", "", error.msg or "")
-    return f"line {line}, column {column}: {message}"
+    return str(error)
 
 
 def parse(data, kind=None, *, max_bytes=MAX_PARSE_BYTES, source_name=None):
@@ -159,13 +156,16 @@ def read_payload(data, kind=None, *, max_bytes=MAX_PARSE_BYTES, source_name=None
         if second.usable:
             return second.result(repairs)
         last_error = second.error
-    third = _Attempt(repaired, kind, True, source_name, observe)
-    if third.reading.root is not None and third.reading.kind is not None:
+    try:
+        third = _Attempt(repaired, kind, True, source_name, observe)
+    except AtomError:
+        third = None  # recovery found no payload either: report the original error
+    if (third is not None and third.reading.root is not None and third.reading.kind is not None
+            and (third.items or first.reading.root is not None)):
         recovered = f"read in recover mode after: {_where(last_error)}; content may be incomplete"
         return third.result(list(repairs) + [recovered])
     error = first.error
-    raise AtomError(error.msg, kind=kind or first.reading.kind,
-                    position=error.position if error.position else None)
+    raise AtomError(error.message, kind=kind or first.reading.kind, position=error.position)
 
 
 class AtomStream:
@@ -175,6 +175,8 @@ class AtomStream:
 
     def __init__(self, source, kind=None, *, max_repair_bytes=MAX_PARSE_BYTES, source_name=None):
         _check_kind(kind)
+        if not isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview)) and not hasattr(source, "read"):
+            raise TypeError(f"atom.iterparse() takes a path, bytes or a binary file, not {type(source).__name__}")
         self.kind = kind
         self.next = None
         self._source = source
@@ -208,12 +210,12 @@ class AtomStream:
             if reading.root_done:
                 _note_late_error(self._notes, reading.error)
                 return
-            if reading.truncated and reading.root_name == "feed" and reading.kind is not None:
+            if reading.truncated and reading.root_name == "feed" and reading.detect_empty_kind():
                 self._notes.warn(("truncated",), f"the feed is cut short ({_where(reading.error)}); "
                                                  f"its {count} complete entries were read")
                 return
             if restart is None:
-                raise AtomError(reading.error.msg, kind=self.kind, position=reading.error.position)
+                raise AtomError(reading.error.message, kind=self.kind, position=reading.error.position)
             # Damage mid-document: read again tolerantly and skip what was already given.
             yield from self._reread(restart, count, reading.error)
         finally:

@@ -4,6 +4,8 @@ lxml's iterparse reports only the elements that matter at the top (entries, and 
 id and links); each entry becomes a legacy dict as soon as it ends and is then cleared along
 with its already-read siblings, so memory stays flat however many entries a feed has.
 """
+import re
+
 from lxml import etree
 
 from . import detect, names, read
@@ -15,14 +17,45 @@ _EVENT_TAGS = ("{*}feed", "{*}entry", "{*}service", "{*}id", "{*}link")
 _ROOTS = ("feed", "entry", "service")
 
 
+class SyntaxProblem:
+    """What stopped libxml2: code, message and position. The exception lxml raises can carry
+    a generic message at (0, 0) (seen with resolve_entities=False); its error log then has
+    the real error: the last fatal one (a strict parse stops at its first, and the log can
+    still hold entries of earlier parses)."""
+
+    def __init__(self, error):
+        entry = None
+        if not error.position or error.position == (0, 0):
+            for logged in getattr(error, "error_log", None) or ():
+                if logged.level_name == "FATAL":
+                    entry = logged
+        if entry is not None:
+            self.code, message, self.line, self.column = entry.type, entry.message, entry.line, entry.column
+        else:
+            position = error.position or (None, None)
+            self.code, message, (self.line, self.column) = error.code, error.msg, position
+        self.message = re.sub(r", line \d+, column \d+\s*$", "", (message or "").strip())
+
+    @property
+    def position(self):
+        return (self.line, self.column) if self.line else None
+
+    def __str__(self):
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+
+_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))
+
+
 class Source:
-    """A binary reader that counts what it served, so a syntax error can be told apart from
-    a payload cut short (the error then sits on the last line of the input)."""
+    """A binary reader that tracks where the input ends (last line, its length in characters),
+    so a syntax error at the very end (a payload cut short) can be told from damage inside."""
 
     def __init__(self, stream, head=b""):
         self._stream = stream
         self._head = head
         self.newlines = 0
+        self.last_line_chars = 0
         self.eof = False
 
     def read(self, size=-1):
@@ -36,12 +69,21 @@ class Source:
                 chunk = chunk.encode("utf-8")
         if not chunk:
             self.eof = True
-        self.newlines += chunk.count(b"\n")
+            return b""
+        breaks = chunk.count(b"\n")
+        tail = chunk[chunk.rfind(b"\n") + 1:] if breaks else chunk
+        characters = len(tail.translate(None, _UTF8_CONTINUATION))
+        self.last_line_chars = characters if breaks else self.last_line_chars + characters
+        self.newlines += breaks
         return chunk
 
     @property
     def last_line(self):
         return self.newlines + 1
+
+    def at_end(self, line, column):
+        """Whether (line, column) is the end of everything read."""
+        return self.eof and line == self.last_line and (column or 0) >= self.last_line_chars
 
 
 def open_source(stream, kind):
@@ -78,8 +120,7 @@ class FeedReading:
     def truncated(self):
         if self.error is None or self.root_done or not self.source.eof:
             return False
-        line = self.error.position[0] if self.error.position else 0
-        return line >= self.source.last_line - 1
+        return self.source.at_end(self.error.line, self.error.column)
 
     def items(self):
         events = etree.iterparse(self.source, events=("end",), tag=_EVENT_TAGS,
@@ -111,7 +152,7 @@ class FeedReading:
                 elif name == "link":
                     self._feed_link(element)
         except etree.XMLSyntaxError as error:
-            self.error = error
+            self.error = SyntaxProblem(error)
             if not self.root_done:
                 return
         root = self.root if self.root is not None else events.root
@@ -122,12 +163,17 @@ class FeedReading:
         self.root_done = True
         if self.root_name == "service":
             yield from self._service(root)
-        elif self.root_name == "feed" and self.kind is None:
+        elif self.root_name == "feed" and not self.detect_empty_kind():
+            raise AtomError("an empty feed names no known collection; pass kind= to read it",
+                            position=(root.sourceline, None))
+
+    def detect_empty_kind(self):
+        """The kind of a feed that gave no entry to tell it by: its id or self links say.
+        Returns the kind (also kept in .kind), or None."""
+        if self.kind is None:
             self.kind = detect.kind_of_uri(self.feed_id) or next(
                 (k for k in map(detect.kind_of_uri, self.self_links) if k), None)
-            if self.kind is None:
-                raise AtomError("an empty feed names no known collection; pass kind= to read it",
-                                position=(root.sourceline, None))
+        return self.kind
 
     # --- pieces ---------------------------------------------------------------------------
 
