@@ -60,7 +60,7 @@ class _Handler(BaseHTTPRequestHandler):
         if payload and self.command != "HEAD":
             self.wfile.write(payload)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = _serve
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
