@@ -34,6 +34,8 @@ def render(kind, items, next=None, *, feed_id=None, username=None):
         raise AtomError(f"unknown kind {kind!r}; expected one of {', '.join(names.KINDS)}", kind=kind)
     if isinstance(items, dict):
         items = [items]
+    elif isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise AtomError(f"items must be a list of dicts, not {type(items).__name__}", kind=kind)
     items = list(items)
     for index, item in enumerate(items):
         if not isinstance(item, dict):
