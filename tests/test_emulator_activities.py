@@ -493,7 +493,26 @@ def test_json_import_row_limit(emu, client, customers):
     assert activities_of(client) == []
 
 
-def test_more_than_1000_queued_activities_is_429(emu, customers):
+def test_json_import_past_4_mb_imports_the_first_4_mb(emu, client, customers):
+    emu.activity_steps = 0
+    long = "x" * 250
+    rows = [{"email": f"big{i}@example.com", "street": long, "street2": long, "work_street": long,
+             "work_street2": long, "other_street": long, "other_street2": long} for i in range(3_500)]
+    body = json.dumps({"import_data": rows, "list_ids": [customers]})
+    assert len(body) > 4 * 1024 * 1024
+    done = raw(emu, "POST", "/activities/contacts_json_import", data=body,
+               headers={"Content-Type": "application/json"}).json()
+    assert done["state"] == "completed"
+    kept = done["status"]["person_count"]
+    assert 2_500 < kept < 3_500
+    assert done["activity_errors"] == [
+        f"import_data[{kept}] and the {3_500 - kept:,} contacts after it were not imported: "
+        f"the request exceeds the 4 MB limit."]
+    assert contact_by_email(client, f"big{kept - 1}@example.com") is not None
+    assert contact_by_email(client, f"big{kept}@example.com") is None
+
+
+def test_more_than_1000_queued_activities_is_429():
     seed_queue = [{"kind": "contact_delete", "request": {"contact_ids": ["00000000-0000-4000-8000-000000000000"]}}] * 1000
     with Emulator(seed={"activities": seed_queue}) as full, make_client(full) as client:
         response = raw(full, "POST", "/activities/contact_exports", json={})
@@ -533,7 +552,7 @@ def test_seeded_finished_activities(tmp_path):
         Emulator(seed={"activities": [{"kind": "list_delete", "state": "processing"}]})
 
 
-def test_pending_activity_survives_a_state_file(tmp_path, customers, client, emu):
+def test_pending_activity_survives_a_state_file(tmp_path, emu, client, customers):
     created = client.post("/activities/contacts_json_import",
                           json={"import_data": [{"email": "p@example.com"}], "list_ids": [customers]})
     path = tmp_path / "state.json"
