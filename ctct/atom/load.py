@@ -226,20 +226,14 @@ class AtomStream:
         head = stream.read(self._max_repair_bytes + 1)
         if isinstance(head, str):
             head = head.encode("utf-8")
-        if len(head) <= self._max_repair_bytes:
-            parsed = parse(head, self.kind, max_bytes=None, source_name=self._notes.source_name)
-            for message in parsed.warnings:
-                self._notes.warn(message, message)
-            self.kind, self.next = parsed.kind, parsed.next
-            yield from parsed.items[already:]
-            return
-        # Too big to repair in memory: stream it in recover mode.
-        self._notes.warn(("recover",), f"read in recover mode after: {_where(error)}; content may be incomplete")
-        reading = FeedReading(Source(stream, head), self.kind, self._notes, recover=True)
-        for index, item in enumerate(reading.items()):
-            self.kind, self.next = reading.kind, reading.next
-            if index >= already:
-                yield item
+        if len(head) > self._max_repair_bytes:
+            raise AtomError(f"{error.message}; payloads over {self._max_repair_bytes} bytes are not repaired "
+                            "(read it with atom.parse(data, max_bytes=None))", kind=self.kind, position=error.position)
+        parsed = parse(head, self.kind, max_bytes=None, source_name=self._notes.source_name)
+        for message in parsed.warnings:
+            self._notes.warn(message, message)
+        self.kind, self.next = parsed.kind, parsed.next
+        yield from parsed.items[already:]
 
 
 def _name_of(source):

@@ -11,7 +11,7 @@ from lxml import etree
 from . import detect, names, read
 from .errors import AtomError
 from .names import local
-from .safety import PARSER_OPTIONS, PROLOG_WINDOW, check_prolog
+from .safety import PARSER_OPTIONS, PROLOG_WINDOW, check_prolog, make_parser
 
 _EVENT_TAGS = ("{*}feed", "{*}entry", "{*}service", "{*}id", "{*}link")
 _ROOTS = ("feed", "entry", "service")
@@ -123,39 +123,69 @@ class FeedReading:
         return self.source.at_end(self.error.line, self.error.column)
 
     def items(self):
-        events = etree.iterparse(self.source, events=("end",), tag=_EVENT_TAGS,
-                                 recover=self.recover, **PARSER_OPTIONS)
+        """The legacy dicts, streamed. In recover mode the whole payload is parsed into one
+        tree first: lxml's recover mode repairs far more in a full parse than in the
+        incremental one iterparse uses (which gives up at the first error)."""
+        if self.recover:
+            yield from self._recovered_items()
+            return
+        events = etree.iterparse(self.source, events=("end",), tag=_EVENT_TAGS, **PARSER_OPTIONS)
         try:
             for _, element in events:
                 parent = element.getparent()
-                if self.root is None:
-                    self._on_root(element.getroottree().getroot())
-                if parent is None:
-                    self.root_done = True
-                    if self.root_name == "entry":
-                        item = self._entry(element)
-                        if item is not None:
-                            yield item
-                    continue
-                if parent is not self.root or self.root_name != "feed":
-                    continue
-                name = local(element.tag)
-                if name == "entry":
-                    item = self._entry(element)
+                item = self._visit(element, parent)
+                if parent is not None and parent is self.root and self.root_name == "feed":
+                    # flat memory: drop each read entry and everything before it
                     element.clear()
                     while element.getprevious() is not None:
                         del parent[0]
-                    if item is not None:
-                        yield item
-                elif name == "id" and self.feed_id is None:
-                    self.feed_id = read.clean_uri(element.text or "")
-                elif name == "link":
-                    self._feed_link(element)
+                if item is not None:
+                    yield item
         except etree.XMLSyntaxError as error:
             self.error = SyntaxProblem(error)
             if not self.root_done:
                 return
-        root = self.root if self.root is not None else events.root
+        yield from self._finish(self.root if self.root is not None else events.root)
+
+    def _recovered_items(self):
+        data = b"".join(iter(lambda: self.source.read(1 << 20), b""))
+        parser = make_parser(recover=True)
+        try:
+            root = etree.fromstring(data, parser)
+        except etree.XMLSyntaxError as error:
+            self.error = SyntaxProblem(error)
+            return
+        if root is None:
+            return
+        for child in root:
+            if local(child.tag) in ("entry", "id", "link"):
+                item = self._visit(child, root)
+                if item is not None:
+                    yield item
+        item = self._visit(root, None)
+        if item is not None:
+            yield item
+        yield from self._finish(root)
+
+    def _visit(self, element, parent):
+        """Handle one element the reader cares about; the item of an entry, else None."""
+        if self.root is None:
+            self._on_root(element.getroottree().getroot())
+        if parent is None:
+            self.root_done = True
+            return self._entry(element) if self.root_name == "entry" else None
+        if parent is not self.root or self.root_name != "feed":
+            return None  # ids and links inside entries, atom:source, ...
+        name = local(element.tag)
+        if name == "entry":
+            return self._entry(element)
+        if name == "id" and self.feed_id is None:
+            self.feed_id = read.clean_uri(element.text or "")
+        elif name == "link":
+            self._feed_link(element)
+        return None
+
+    def _finish(self, root):
         if root is None:
             return
         if self.root is None:
