@@ -1,6 +1,4 @@
 """Seeds and request counting shared by the xref and migrate-ids tests."""
-import uuid
-
 CAMPAIGN_V2_BASE = 1100000000000
 XREF_PATHS = {
     "contacts": ("/contacts/contact_id_xrefs", "sequence_ids"),
@@ -21,15 +19,13 @@ def campaigns_seed(v2_ids):
     return [{"name": f"Campaign {v2}", "v2_id": v2, "email_campaign_activities": [dict(body)]} for v2 in v2_ids]
 
 
+def lists_seed(v2_ids):
+    """Contact lists with the given V2 ids, through the emulator's "contact_lists" seeder."""
+    return [{"name": f"List {v2}", "v2_id": v2} for v2 in v2_ids]
+
+
 def add_lists(emu, v2_ids):
-    """Lists with the given V2 ids, put straight into the account store (the lists area
-    seeder is another module's; the xref endpoint reads only the store's V2 index)."""
-    store = emu.store
-    with store.lock:
-        for v2 in v2_ids:
-            store.contact_lists.add({"list_id": str(uuid.uuid4()), "name": f"List {v2}", "description": "",
-                                     "favorite": False, "created_at": "2020-01-01T00:00:00.000Z",
-                                     "updated_at": "2020-01-01T00:00:00.000Z"}, v2_id=v2)
+    emu.seed({"contact_lists": lists_seed(v2_ids)})
 
 
 def v2_to_v3(emu, kind):
