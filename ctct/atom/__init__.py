@@ -57,9 +57,10 @@ from .errors import AtomError
 from .load import AtomStream, Parsed, iterparse, parse
 from .names import EMAIL_ADDRESS, EVENTS_SUMMARY, KINDS, SERVICE_COLLECTION
 from .safety import MAX_PARSE_BYTES
+from .seed import to_seed
 from .write import render
 
 __all__ = [
     "AtomError", "AtomStream", "EMAIL_ADDRESS", "EVENTS_SUMMARY", "KINDS", "MAX_PARSE_BYTES", "Parsed",
-    "SERVICE_COLLECTION", "iterparse", "parse", "render",
+    "SERVICE_COLLECTION", "iterparse", "parse", "render", "to_seed",
 ]

@@ -1,4 +1,5 @@
-"""Loading a seed (None, "demo", a JSON file or a dict) into the account store.
+"""Loading a seed (None, "demo", a JSON file, a directory of V2 Atom payloads or a dict) into
+the account store.
 
 Each area module registers a seeder for its key with `@seeder(key, order)`; seeders run in
 order (lists before contacts before emails) and use the same validation as the API.
@@ -21,7 +22,7 @@ def seeder(key, order):
 
 
 def load_seed(seed):
-    """The seed as a dict."""
+    """The seed as a dict: a directory path is read as captured V2 Atom payloads."""
     if seed is None:
         return {}
     if isinstance(seed, dict):
@@ -33,6 +34,10 @@ def load_seed(seed):
     path = Path(seed)
     if not path.exists():
         raise FileNotFoundError(f"seed file not found: {path}")
+    if path.is_dir():  # a directory of captured V2 Atom payloads (ctct.atom.to_seed)
+        from ..atom import to_seed
+
+        return to_seed(path)
     return json.loads(path.read_text(encoding="utf-8"))
 
 
