@@ -124,3 +124,12 @@ def test_memory_stays_flat_with_the_number_of_entries():
     large = _stream_in_subprocess(60_000)  # ~55 MB of XML; a kept tree would take over 100 MB
     assert (small["count"], large["count"]) == (2_000, 60_000)
     assert large["maxrss_kb"] - small["maxrss_kb"] < 20_000
+
+
+def test_damaged_files_over_the_repair_limit_are_refused_with_position(tmp_path):
+    path = tmp_path / "damaged.xml"
+    path.write_bytes(feed_bytes(20).replace(b"Smith, User 4", b"Smith &nbsp; User 4"))
+    stream = atom.iterparse(path, max_repair_bytes=1000)
+    with pytest.raises(atom.AtomError, match="not repaired") as caught:
+        list(stream)
+    assert caught.value.line > 1

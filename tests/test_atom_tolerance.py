@@ -124,3 +124,31 @@ def test_empty_input_is_an_atom_error():
 def test_first_occurrence_of_a_field_wins_like_findtext():
     data = contacts_feed().replace(b"<Name>smith, jon</Name>", b"<Name>first</Name><Name>second</Name>")
     assert names(atom.parse(data))[0] == "first"
+
+
+# --- the other V2 payload: activity form bodies ------------------------------------------------
+
+LISTS = ["http://api.constantcontact.com/ws/customers/joesflowers/lists/1",
+         "http://api.constantcontact.com/ws/customers/joesflowers/lists/2"]
+
+
+def test_activity_form_bodies_give_create_activity_arguments():
+    add = atom.parse_activity_form((ATOM_FIXTURES / "activities_create_form.txt").read_bytes())
+    assert add == {"type": "SV_ADD", "lists": LISTS, "data": {
+        "columns": ["Email Address", "First Name", "Last Name"],
+        "rows": [["wstest3@example.com", "Fred", "Test"], ["wstest4@example.com", "Joan", "Test"],
+                 ["wstest5@example.com", "Ann", "Test"]]}}
+    clear = atom.parse_activity_form((ATOM_FIXTURES / "activities_create_form_clear_contacts.txt").read_text())
+    assert clear == {"type": "CLEAR_CONTACTS_FROM_LISTS", "lists": LISTS, "data": None}
+    export = atom.parse_activity_form((ATOM_FIXTURES / "activities_create_form_export_contacts.txt").read_text())
+    assert export == {"type": "EXPORT_CONTACTS", "lists": LISTS[1:], "data": {
+        "fileType": "CSV", "exportOptDate": "true", "exportOptSource": "true", "exportListName": "true",
+        "sortBy": "DATE_DESC", "columns": ["EMAIL ADDRESS", "FIRST NAME", "LAST NAME"]}}
+
+
+def test_activity_form_quoting_and_errors():
+    body = "activityType=ADD_CONTACTS&data=Email+Address%2CCompany%0D%0Aa%40b.com%2C%22Smith%2C+Inc%22%0D%0A"
+    assert atom.parse_activity_form(body)["data"] == {"columns": ["Email Address", "Company"],
+                                                      "rows": [["a@b.com", "Smith, Inc"]]}
+    with pytest.raises(atom.AtomError, match="activityType"):
+        atom.parse_activity_form("lists=x")

@@ -7,6 +7,7 @@
     for item in atom.iterparse("big-feed.xml"):    # constant memory
         ...
     seed = atom.to_seed("captured/")               # -> Emulator(seed=seed)
+    atom.parse_activity_form(body)                 # -> create_activity(**...) arguments
 
 Kinds (`atom.KINDS`): "service", "contact_lists", "contact_list", "list_members", "contacts",
 "contact", "contact_events", "campaigns", "campaign", "campaign_events", "activities",
@@ -54,6 +55,7 @@ refuses payloads over `max_bytes` (MAX_PARSE_BYTES, 100 MiB) before reading them
 every value is escaped and reads back verbatim.
 """
 from .errors import AtomError
+from .forms import parse_activity_form
 from .load import AtomStream, Parsed, iterparse, parse
 from .names import EMAIL_ADDRESS, EVENTS_SUMMARY, KINDS, SERVICE_COLLECTION
 from .safety import MAX_PARSE_BYTES
@@ -62,5 +64,5 @@ from .write import render
 
 __all__ = [
     "AtomError", "AtomStream", "EMAIL_ADDRESS", "EVENTS_SUMMARY", "KINDS", "MAX_PARSE_BYTES", "Parsed",
-    "SERVICE_COLLECTION", "iterparse", "parse", "render", "to_seed",
+    "SERVICE_COLLECTION", "iterparse", "parse", "parse_activity_form", "render", "to_seed",
 ]
