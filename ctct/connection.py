@@ -14,6 +14,9 @@ from .legacy.errors import InvalidUsernameException
 from .v3.client import DEFAULT_TIMEOUT, V3Client
 from .v3.credentials import find_auth
 from .xref import XrefResolver
+from .xref_cache import default_cache_path
+
+_DEFAULT_CACHE = object()  # "the per-user persistent cache", told apart from None (memory)
 
 
 class CTCTConnection:
@@ -31,7 +34,9 @@ class CTCTConnection:
     rate_limit: client-side pacing in requests per second (None: off).
     auth: a `ctct.v3.auth.Auth` to use instead of looking credentials up.
     timeout, retry, daily_budget: passed to the V3 client.
-    cache: the V2 -> V3 id cache (a SQLite path; default: memory, for this connection).
+    cache: the V2 -> V3 id cache: a SQLite path, an xref cache object, or None for memory
+        only. Default: the per-user persistent cache (env CTCT_CACHE, else the user cache
+        dir), shared with `ctct migrate-ids`, so each V2 id costs one lookup, ever.
     client: a ready `V3Client` (the other transport options are then ignored).
     """
 
@@ -60,7 +65,7 @@ class CTCTConnection:
 
     def __init__(self, api_key, username, password, *, access_token=None, base_url=None,
                  auth_url=None, strict=False, rate_limit=4.0, auth=None, timeout=DEFAULT_TIMEOUT,
-                 retry=None, daily_budget=10_000, cache=None, client=None):
+                 retry=None, daily_budget=10_000, cache=_DEFAULT_CACHE, client=None):
         self.api_key = api_key
         self.username = username
         self.strict = bool(strict)
@@ -71,6 +76,8 @@ class CTCTConnection:
             client = V3Client(base_url or os.environ.get("CTCT_BASE_URL") or None, auth=auth,
                               rate_limit=rate_limit, timeout=timeout, retry=retry, daily_budget=daily_budget)
         self.client = client
+        if cache is _DEFAULT_CACHE:
+            cache = default_cache_path()
         resolver = XrefResolver(client, cache=cache)
         self._ctx = LegacyContext(client, username, strict=self.strict, resolver=resolver)
 

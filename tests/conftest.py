@@ -38,3 +38,21 @@ def make_client(emulator, **kw):
 def client(emu):
     with make_client(emu) as c:
         yield c
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_user_dirs(tmp_path_factory):
+    """Keep the suite's id cache and token store out of the user's own directories."""
+    import os
+
+    home = tmp_path_factory.mktemp("user-dirs")
+    saved = {k: os.environ.get(k) for k in ("CTCT_CACHE", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")}
+    os.environ["CTCT_CACHE"] = str(home / "xref.sqlite3")
+    os.environ["XDG_CONFIG_HOME"] = str(home / "config")
+    os.environ["XDG_CACHE_HOME"] = str(home / "cache")
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

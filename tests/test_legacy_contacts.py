@@ -135,7 +135,9 @@ def test_contact_lists_are_strings_and_dicts_at_once(seeded, conn):
 def test_v2_list_numbers_cost_one_batched_xref_request(seeded, conn):
     with Counter(seeded) as counted:
         assert conn.create_contact({"email_address": "v2@example.com", "contact_lists": [1, "2", f"{ORIGIN}/lists/3"]})
-    assert counted.paths() == [("GET", "/contact_lists/list_id_xrefs"), ("POST", "/contacts")]
+    # the persistent id cache first learns which account the token belongs to (once per token)
+    assert counted.paths() == [("GET", "/account/summary"), ("GET", "/contact_lists/list_id_xrefs"),
+                               ("POST", "/contacts")]
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -369,7 +371,8 @@ def test_bad_input_gets_the_legacy_value_and_a_reason_without_any_request(seeded
 def test_an_unknown_list_fails_before_anything_is_written(seeded, conn):
     with Counter(seeded) as counted:
         assert conn.create_contact({"email_address": "a@example.com", "custom_field1": "x", "contact_lists": [99]}) is False
-    assert counted.paths() == [("GET", "/contact_lists/list_id_xrefs")]  # no custom field created, no contact
+    # no custom field created, no contact
+    assert counted.paths() == [("GET", "/account/summary"), ("GET", "/contact_lists/list_id_xrefs")]
 
 
 def test_a_contact_over_v3s_limits_is_refused_before_writing(seeded, conn):

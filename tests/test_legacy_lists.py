@@ -70,7 +70,19 @@ def test_v2_list_numbers_are_resolved_once_per_connection(seeded, conn):
         conn.get_contact_list("1")
         conn.get_contact_list(f"{ORIGIN}/lists/1")
     assert counted.paths().count(("GET", "/contact_lists/list_id_xrefs")) == 1
-    assert len(counted) == 4
+    assert counted.paths().count(("GET", "/account/summary")) == 1  # the id cache's account key
+    assert len(counted) == 5
+
+
+def test_v2_ids_stay_resolved_for_later_connections_through_the_persistent_cache(seeded, conn):
+    from ctct import CTCTConnection
+
+    conn.get_contact_list(1)
+    later = CTCTConnection("key", "joe", seeded.access_token, base_url=seeded.base_url, rate_limit=None)
+    with Counter(seeded) as counted:
+        assert later.get_contact_list(1)["name"] == conn.get_contact_list(1)["name"]
+    assert ("GET", "/contact_lists/list_id_xrefs") not in counted.paths()
+    assert ("GET", "/account/summary") not in counted.paths()
 
 
 @pytest.mark.parametrize("key,name", [("active", "Active"), ("do-not-mail", "Do Not Mail"), ("removed", "Removed")])

@@ -166,7 +166,8 @@ def default_account():
         "contact_email": "owner@example.com",
         "contact_phone": "555-0100",
         "country_code": "US",
-        "encoded_account_id": "a07e0emulator",
+        # unique per account, as on V3: caches keyed by account never mix two emulators
+        "encoded_account_id": "a07e" + uuid.uuid4().hex[:8],
         "first_name": "Joe",
         "last_name": "Flowers",
         "organization_name": "Joe's Flowers",
