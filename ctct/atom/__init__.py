@@ -56,7 +56,8 @@ every value is escaped and reads back verbatim.
 """
 from .errors import AtomError
 from .forms import parse_activity_form
-from .load import AtomStream, Parsed, iterparse, parse
+from .iterate import AtomStream, iterparse
+from .load import Parsed, parse
 from .names import EMAIL_ADDRESS, EVENTS_SUMMARY, KINDS, SERVICE_COLLECTION
 from .safety import MAX_PARSE_BYTES
 from .seed import to_seed
