@@ -1,0 +1,1 @@
+"""ctct benchmarks: `python -m benchmarks.run --size smoke|full` (see benchmarks/README.md)."""
