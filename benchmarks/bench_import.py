@@ -35,12 +35,14 @@ def parse_importtime(stderr, module):
     return total
 
 
-def measure(module, runs):
-    """Median cumulative microseconds over `runs` fresh interpreters (None: not installed)."""
+def measure(module, runs, warm_up=True):
+    """Median cumulative microseconds over `runs` fresh interpreters (None: not installed).
+    warm_up: one more run first, not counted, so bytecode caches exist."""
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     samples = []
-    for run in range(runs + 1):
+    first = 0 if warm_up else 1
+    for run in range(first, runs + 1):
         done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
                               capture_output=True, text=True, env=env, cwd=str(REPO))
         if done.returncode != 0:
@@ -50,10 +52,10 @@ def measure(module, runs):
     return statistics.median(samples)
 
 
-def run(runs):
+def run(runs, warm_up=True):
     results = {}
     for module in MODULES:
-        micros = measure(module, runs)
+        micros = measure(module, runs, warm_up)
         results[module] = None if micros is None else {"microseconds": int(micros), "ms": round(micros / 1000, 1),
                                                        "runs": runs}
     return results

@@ -302,21 +302,25 @@ def run(size_name="full", *, parts=PARTS, use_sdk=None, log=print):
     started = time.perf_counter()
     result = {"name": None, "size": size_name, "sizes": size.__dict__, "machine": machine(), "sdk_used": use_sdk,
               "rows": [], "account": None, "migrate": None, "atom": None, "emulator": None, "imports": None}
-    if "account" in parts:
-        rows, result["account"] = account_workloads(size, use_sdk, log)
+    timings = result["part_seconds"] = {}
+    for part in PARTS:
+        if part not in parts:
+            continue
+        part_started = time.perf_counter()
+        if part == "account":
+            rows, result["account"] = account_workloads(size, use_sdk, log)
+        elif part == "migrate":
+            rows, result["migrate"] = migrate_workload(size, use_sdk, log)
+        elif part == "atom":
+            rows, result["atom"] = atom_workload(size, log)
+        elif part == "emulator":
+            log("  emulator loopback throughput")
+            rows, result["emulator"] = [], bench_emulator.run(size.throughput_requests)
+        else:
+            log("  import times")
+            rows, result["imports"] = [], bench_import.run(size.import_runs, warm_up=size.import_runs > 1)
         result["rows"] += rows
-    if "migrate" in parts:
-        rows, result["migrate"] = migrate_workload(size, use_sdk, log)
-        result["rows"] += rows
-    if "atom" in parts:
-        rows, result["atom"] = atom_workload(size, log)
-        result["rows"] += rows
-    if "emulator" in parts:
-        log("  emulator loopback throughput")
-        result["emulator"] = bench_emulator.run(size.throughput_requests)
-    if "imports" in parts:
-        log("  import times")
-        result["imports"] = bench_import.run(size.import_runs)
+        timings[part] = round(time.perf_counter() - part_started, 2)
     result["rows"].sort(key=lambda row: row["id"])
     result["seconds"] = round(time.perf_counter() - started, 1)
     result["targets"] = targets(result)
