@@ -8,7 +8,7 @@ def register(subparsers):
     p = subparsers.add_parser("serve", help="serve the V3 emulator on loopback")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port (0 picks a free one)")
-    p.add_argument("--seed", help='"demo" or a JSON seed file')
+    p.add_argument("--seed", help='"demo", a JSON seed file, or a directory of V2 Atom payloads')
     p.add_argument("--state", help="JSON file: loaded at start when it exists, saved on exit")
     p.add_argument("--no-rate-limit", action="store_true", help="do not enforce V3's 4/s and 10,000/day limits")
     p.add_argument("--token-ttl", type=int, default=None, help="lifetime of issued access tokens, seconds")
