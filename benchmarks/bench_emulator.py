@@ -14,6 +14,7 @@ the emulator's routing, auth check, state lookup and JSON rendering cost.
 import argparse
 import http.client
 import json
+import statistics
 import sys
 import threading
 import time
@@ -96,8 +97,9 @@ def requests_per_second(port, path, headers, count):
         conn.close()
 
 
-def run(count):
-    """{case: {...}} for the two requests, emulator and bare server."""
+def run(count, rounds=1):
+    """{case: {...}} for the two requests, emulator and bare server; each rate is the
+    median of `rounds` measurements."""
     from ctct.emulator import Emulator
 
     with Emulator(seed=seeds.account(ACCOUNT_CONTACTS)) as emu:
@@ -118,9 +120,11 @@ def run(count):
             raise RuntimeError("the emulator's page is not 500 contacts")
         # fewer page requests: each moves ~200 times the bytes of a single contact
         counts = {"get_contact_by_id": count, "page_of_500": max(20, count // 10)}
-        emulator = {name: requests_per_second(emu.port, path, headers, counts[name]) for name, path in cases.items()}
+        emulator = {name: _median(requests_per_second(emu.port, path, headers, counts[name]) for _ in range(rounds))
+                    for name, path in cases.items()}
     with BareServer(bodies) as bare:
-        baseline = {name: requests_per_second(bare.port, path, headers, counts[name]) for name, path in cases.items()}
+        baseline = {name: _median(requests_per_second(bare.port, path, headers, counts[name]) for _ in range(rounds))
+                    for name, path in cases.items()}
     results = {}
     for name, path in cases.items():
         results[name] = {
@@ -131,14 +135,19 @@ def run(count):
             "emulator_vs_bare": round(emulator[name] / baseline[name], 3),
         }
     return {"client": "http.client, one keep-alive connection", "account_contacts": ACCOUNT_CONTACTS,
-            "cases": results}
+            "rounds": rounds, "cases": results}
+
+
+def _median(values):
+    return statistics.median(list(values))
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="emulator loopback throughput")
     parser.add_argument("--requests", type=int, default=5_000, help="GETs by id (pages: a tenth)")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements per case (the median is kept)")
     args = parser.parse_args(argv)
-    results = run(args.requests)
+    results = run(args.requests, args.rounds)
     for name, row in results["cases"].items():
         print(f"{name:<18} emulator {row['emulator_per_second']:>8.0f}/s   bare server "
               f"{row['bare_server_per_second']:>8.0f}/s   ratio {row['emulator_vs_bare']:.2f}   "
