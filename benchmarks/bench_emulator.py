@@ -9,7 +9,7 @@ answers each with the very bytes the emulator answered (HTTP/1.1 keep-alive, TCP
 no logging: the fastest a Python stdlib server gets). The ratio emulator / bare says what
 the emulator's routing, auth check, state lookup and JSON rendering cost.
 
-    python -m benchmarks.bench_emulator [--requests 5000]
+    python -m benchmarks.bench_emulator [--requests 5000] [--rounds 3] [--json]
 """
 import argparse
 import http.client
@@ -146,8 +146,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="emulator loopback throughput")
     parser.add_argument("--requests", type=int, default=5_000, help="GETs by id (pages: a tenth)")
     parser.add_argument("--rounds", type=int, default=3, help="measurements per case (the median is kept)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     results = run(args.requests, args.rounds)
+    if args.json:
+        print(json.dumps(results))
+        return 0
     for name, row in results["cases"].items():
         print(f"{name:<18} emulator {row['emulator_per_second']:>8.0f}/s   bare server "
               f"{row['bare_server_per_second']:>8.0f}/s   ratio {row['emulator_vs_bare']:.2f}   "
