@@ -29,6 +29,7 @@ setup(
             "pytest>=7",
             "hypothesis>=6",
             "schemathesis>=4",
+            "jsonschema>=4",
             "constant-contact-api-client==1.5.0",
             "feedparser>=6.0",
         ],
