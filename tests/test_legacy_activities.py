@@ -217,6 +217,16 @@ def test_v3_limits_split_real_sized_adds():
         done = activities.get_activity(ctx, large)
         assert (done["status"], done["transaction_count"], done["errors"]) == ("COMPLETE", "3400", [])
 
+        # an unknown list: the first 40,000-row request is refused, so nothing is written
+        unknown = str(uuid.uuid4())
+        contacts_before = client.get("/contacts", params={"limit": 1, "include_count": "true"})["contacts_count"]
+        start = len(emu.requests)
+        with pytest.raises(InvalidInputError, match=f"unknown list\\(s\\): {unknown}"):
+            activities.create_activity(ctx, "SV_ADD", [1, unknown], {"columns": ["EMAIL ADDRESS"],
+                                                                    "rows": [f"q{n}@example.com" for n in range(40_001)]})
+        assert [(r.path, r.status) for r in posts(emu, start)] == [("/activities/contacts_json_import", 400)]
+        assert client.get("/contacts", params={"limit": 1, "include_count": "true"})["contacts_count"] == contacts_before
+
 
 def test_add_from_a_csv_file(demo, tmp_path):
     emu, client, ctx = demo
@@ -245,8 +255,8 @@ def test_remove_contacts_from_lists(demo):
     start = len(emu.requests)
     activity_id, requests = counted(client, activities.create_activity, ctx, "REMOVE_CONTACTS_FROM_LISTS",
                                     [f"{BASE}lists/{NEWSLETTER_V2}"], data)
-    # list xref, list check, one page of the list's members, one removal
-    assert requests == 4 and len(posts(emu, start)) == 1
+    # list xref, one page of the list's members, one removal (V3 itself refuses unknown lists)
+    assert requests == 3 and len(posts(emu, start)) == 1
     done = finish(ctx, activity_id)
     assert (done["status"], done["type"]) == ("COMPLETE", "REMOVE_CONTACTS_FROM_LISTS")
     assert done["errors"] == [{"line_number": "3", "email_address": outsider,
@@ -261,7 +271,7 @@ def test_removing_one_address_looks_it_up(demo):
     leaving = sorted(members(client, vip))[0]
     activity_id, requests = counted(client, activities.create_activity, ctx, "REMOVE_CONTACTS_FROM_LISTS",
                                     [vip], {"columns": ["Email"], "rows": [leaving]})
-    assert requests == 3  # list check, the address, the removal
+    assert requests == 2  # the address, the removal
     finish(ctx, activity_id)
     assert leaving not in members(client, vip)
 
@@ -282,8 +292,8 @@ def test_removal_from_a_long_list_switches_to_lookups_when_cheaper():
         leaving = [first_page[0]] + late
         activity_id, requests = counted(client, activities.create_activity, ctx, REMOVE_TYPE, [1],
                                         {"columns": ["EMAIL ADDRESS"], "rows": leaving})
-        # list xref, list check, one page of members, two lookups, the removal
-        assert requests == 6
+        # list xref, one page of members, two lookups, the removal
+        assert requests == 5
         assert finish(ctx, activity_id)["errors"] == []
         assert members(client, client.get("/contact_lists")["lists"][0]["list_id"]) == set(addresses) - set(leaving)
 
@@ -388,14 +398,117 @@ def test_bad_input_is_refused_before_any_request(demo, name, args, caplog):
     assert emu.requests[start:] == []
 
 
-@pytest.mark.parametrize("ref", [99, f"{BASE}lists/99", str(uuid.uuid4())])
-def test_unknown_list_writes_nothing(demo, ref):
+def account_state(client):
+    """What a refused activity must leave alone: the activities, every contact with its lists
+    and custom fields, and the custom field definitions."""
+    return (sorted(a["activity_id"] for a in client.paginate("/activities", "activities")),
+            sorted((c["email_address"]["address"], sorted(c.get("list_memberships") or []),
+                    sorted(f["custom_field_id"] for f in c.get("custom_fields") or []))
+                   for c in client.paginate("/contacts", "contacts",
+                                            {"include": "list_memberships,custom_fields", "status": "all"})),
+            sorted(f["custom_field_id"] for f in client.paginate("/contact_custom_fields", "custom_fields")))
+
+
+@pytest.mark.parametrize("ref", [99, f"{BASE}lists/99"])
+def test_unknown_v2_list_is_refused_by_the_xref_before_any_post(demo, ref):
     emu, client, ctx = demo
     start = len(emu.requests)
     with pytest.raises(InvalidInputError, match="unknown list"):
         activities.create_activity(ctx, "SV_ADD", [VIP_V2, ref], {"columns": ["EMAIL ADDRESS"], "rows": ["z@example.com"]})
     assert posts(emu, start) == []
     assert contact(client, "z@example.com") is None
+
+
+UNKNOWN = "0b7e6a52-1d55-4c4e-9f1a-6f0c2f3a9d10"  # a well-formed V3 list id the account lacks
+
+
+def unknown_list_calls(tmp_path, member):
+    """(type, data, filename) per case; `member` is on the VIP list."""
+    path = tmp_path / "add.csv"
+    path.write_text("Email Address,First Name\r\nfile.z@example.com,Zed\r\n")
+    return {
+        "SV_ADD": ("SV_ADD", {"columns": ["EMAIL ADDRESS"], "rows": ["z@example.com"]}, None),
+        "ADD_CONTACTS file": ("ADD_CONTACTS", None, str(path)),
+        "REMOVE": (REMOVE_TYPE, {"columns": ["EMAIL ADDRESS"], "rows": [member]}, None),
+        "REMOVE no member": (REMOVE_TYPE, {"columns": ["EMAIL ADDRESS"], "rows": ["ghost@example.com"]}, None),
+        "CLEAR": ("CLEAR_CONTACTS_FROM_LISTS", None, None),
+        "EXPORT": ("EXPORT_CONTACTS", {"columns": ["FIRST NAME"]}, None),
+    }
+
+
+@pytest.mark.parametrize("case", ["SV_ADD", "ADD_CONTACTS file", "REMOVE", "REMOVE no member", "CLEAR", "EXPORT"])
+@pytest.mark.parametrize("lists", ["only unknown", "known and unknown"])
+def test_unknown_v3_list_is_refused_by_v3_and_nothing_is_written(demo, tmp_path, case, lists, caplog):
+    """No list listing before the activity request: V3 refuses the unknown list on that
+    request (400/404) before queueing anything; ctct then names the list."""
+    emu, client, ctx = demo
+    vip = list_ids(client)["VIP Customers"]
+    kind, data, filename = unknown_list_calls(tmp_path, sorted(members(client, vip))[0])[case]
+    refs = [UNKNOWN] if lists == "only unknown" else [vip, f"{BASE}lists/{UNKNOWN}"]
+    before = account_state(client)
+    start = len(emu.requests)
+    with pytest.raises(InvalidInputError, match=f"unknown list\\(s\\): .*{UNKNOWN}.*nothing was written"):
+        activities.create_activity(ctx, kind, refs, data, filename)
+    refused = posts(emu, start)
+    assert all(r.status in (400, 404) for r in refused)  # V3 refused the request: nothing queued
+    # the activity request is what finds the unknown list; a removal none of whose addresses
+    # is a member (of an unknown list: none is) fails before it
+    no_member = case == "REMOVE no member" or (case == "REMOVE" and lists == "only unknown")
+    assert len(refused) == (0 if no_member else 1)
+    lenient = LegacyContext(client, "joe")
+    with caplog.at_level(logging.WARNING, logger="ctct"):
+        assert lenient.call("create_activity", None, activities.create_activity, kind, refs, data, filename) is None
+    assert "create_activity failed" in caplog.text and f"unknown list(s): " in caplog.text
+    assert account_state(client) == before
+
+
+def test_unknown_list_refuses_the_first_part_of_a_split_import(demo, monkeypatch, caplog):
+    emu, client, ctx = demo
+    monkeypatch.setattr(activity_import, "MAX_IMPORT_ROWS", 3)
+    rows = [f"split.z{n}@example.com" for n in range(8)]  # three imports: 3 + 3 + 2 rows
+    before = account_state(client)
+    start = len(emu.requests)
+    lenient = LegacyContext(client, "joe")
+    with caplog.at_level(logging.WARNING, logger="ctct"):
+        assert lenient.call("create_activity", None, activities.create_activity, "SV_ADD",
+                            [list_ids(client)["VIP Customers"], UNKNOWN],
+                            {"columns": ["EMAIL ADDRESS"], "rows": rows}) is None
+    assert [(r.path, r.status) for r in posts(emu, start)] == [("/activities/contacts_json_import", 400)]
+    assert "unknown list(s): " + UNKNOWN in caplog.text and "stopped after" not in caplog.text
+    assert account_state(client) == before
+    assert activities.get_activities(lenient) == activities.get_activities(ctx)  # nothing remembered either
+
+
+def test_lists_are_checked_before_creating_custom_fields_for_an_import(demo):
+    """The one pre-check left: an import that needs a new custom field definition checks its
+    lists first, so an unknown list does not leave the definition behind."""
+    emu, client, ctx = demo
+    before = account_state(client)
+    start = len(emu.requests)
+    with pytest.raises(InvalidInputError, match="unknown list"):
+        activities.create_activity(ctx, "SV_ADD", [UNKNOWN], {"columns": ["EMAIL ADDRESS", "CUSTOM FIELD 9"],
+                                                             "rows": ["z@example.com", "nine"]})
+    assert posts(emu, start) == []
+    assert account_state(client) == before
+
+
+def test_adds_cost_only_their_imports(demo):
+    """No list listing on the way: a V3-id import is its one request; with a custom field
+    whose definition exists, the definitions read (once per connection) is added."""
+    emu, client, ctx = demo
+    vip = list_ids(client)["VIP Customers"]
+    fresh = LegacyContext(client, "joe", strict=True)
+    activity_id, requests = counted(client, activities.create_activity, fresh, "SV_ADD", [vip],
+                                    {"columns": ["EMAIL ADDRESS"], "rows": ["cheap@example.com"]})
+    assert requests == 1 and finish(fresh, activity_id)["status"] == "COMPLETE"
+    activities.create_activity(fresh, "SV_ADD", [vip], {"columns": ["EMAIL ADDRESS", "CUSTOM FIELD 4"],
+                                                        "rows": ["cf.first@example.com", "x"]})
+    again = LegacyContext(client, "joe", strict=True)
+    start = len(emu.requests)
+    _, requests = counted(client, activities.create_activity, again, "SV_ADD", [vip],
+                          {"columns": ["EMAIL ADDRESS", "CUSTOM FIELD 4"], "rows": ["cf.second@example.com", "y"]})
+    assert requests == 2  # the definitions read, the import
+    assert [r.path for r in emu.requests[start:]] == ["/contact_custom_fields", "/activities/contacts_json_import"]
 
 
 def test_removal_with_no_member_fails_without_writing(demo):

@@ -10,8 +10,15 @@ CLEAR_CONTACTS_FROM_LISTS     POST /activities/remove_list_memberships with the 
 EXPORT_CONTACTS               POST /activities/contact_exports (options: activity_export.py)
 
 Everything the caller gave is checked before the first request (type, list ids, columns,
-every row's width and email address, export options); lists are then resolved (V2 numbers
-through the xref endpoint) and checked to exist with one read before anything is written.
+every row's width and email address, export options); V2 list numbers are then resolved
+through the xref endpoint (an unknown one is refused there). V3 ids are not checked with a
+read of every list: each V3 endpoint ctct posts to refuses an unknown list itself before it
+queues anything (contacts_json_import with a 400; contacts_file_import,
+remove_list_memberships and contact_exports with a 404), and every part of a split job names
+the same lists, so the first request is refused and nothing is written. Only when V3
+refuses is the list listing read, to name the unknown list. The one exception: an import
+that must first create custom field definitions checks its lists before creating them
+(`_add`), so an unknown list does not leave new definitions behind.
 A bad value gives the legacy None and a logged reason, or InvalidInputError in strict mode.
 
 Splitting: an add larger than one V3 import (40,000 contacts or 4 MB) and a removal of more
@@ -29,8 +36,9 @@ address is a member at all, there is nothing V3 could do and the call fails (Non
 import logging
 import math
 import os
+from collections import namedtuple
 
-from ..v3.errors import CTCTError
+from ..v3.errors import CTCTError, InvalidInputError, NotFoundError, ValidationError
 from . import activity_data, activity_export, activity_import, shapes
 from .activity_data import DataError
 from .activity_status import legacy_activity
@@ -50,6 +58,10 @@ REMOVE_BATCH = 500  # V3: source.contact_ids per remove_list_memberships
 LISTS_PER_MEMBER_QUERY = 25  # V3: list ids per GET /contacts?lists=
 MEMBER_PAGE = 500
 NOT_A_MEMBER = "not a member of the lists (nothing to remove)"
+
+# The resolved lists of an activity: V3 ids (in the caller's order), the export statuses of
+# system lists, and how the caller named each V3 id (for messages).
+Targets = namedtuple("Targets", "ids statuses shown")
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -92,15 +104,15 @@ def create_activity(ctx, type, lists, data=None, filename=None):
         ctx.invalid(f"{kind} needs at least one list")
     if len(refs) > MAX_LISTS:
         ctx.invalid(f"{kind}: V3 takes at most {MAX_LISTS} lists per activity, got {len(refs)}")
-    list_ids, statuses = _resolve_lists(ctx, refs)
+    targets = _resolve_lists(ctx, refs)
     if kind in ADD_TYPES:
-        return _add(ctx, kind, list_ids, prepared, filename)
+        return _add(ctx, kind, targets, prepared, filename)
     if kind == REMOVE:
-        return _remove(ctx, list_ids, prepared)
+        return _remove(ctx, targets, prepared)
     if kind == CLEAR:
-        body = {"source": {"list_ids": list_ids}, "list_ids": list_ids}
-        return _created(ctx, kind, [_post(ctx, "/activities/remove_list_memberships", body)])
-    return _export(ctx, list_ids, statuses, prepared)
+        body = {"source": {"list_ids": targets.ids}, "list_ids": targets.ids}
+        return _created(ctx, kind, [_post(ctx, targets, "/activities/remove_list_memberships", body)])
+    return _export(ctx, targets, prepared)
 
 
 def _prepare(kind, data, filename):
@@ -127,15 +139,21 @@ def _prepare(kind, data, filename):
     return table
 
 
-def _add(ctx, kind, list_ids, table, filename):
-    names = activity_import.ensure_custom_fields(ctx, activity_import.custom_keys_needed(table))
+def _add(ctx, kind, targets, table, filename):
+    keys = activity_import.custom_keys_needed(table)
+    if activity_import.missing_custom_fields(ctx, keys):
+        # The one place the lists are checked before the import: the missing custom field
+        # definitions are created (written) before the import request, and V3 would only
+        # refuse an unknown list on that request, leaving the new definitions behind.
+        _check_lists_exist(ctx, targets)
+    names = activity_import.ensure_custom_fields(ctx, keys)
     rows = activity_import.import_rows(table, names)
-    requests, problem = _attempt(_import_requests, rows, list_ids, filename)
+    requests, problem = _attempt(_import_requests, rows, targets.ids, filename)
     if problem:
         ctx.invalid(f"{kind}: {problem}")
     record = ActivityRecord(kind, [], emails=table.emails())
     for start, path, payload in requests:
-        _post_part(ctx, record, path, payload)
+        _post_part(ctx, targets, record, path, payload)
         record.line_offsets.append(activity_data.Table.line_of(start))
     return _remember(ctx, record)
 
@@ -159,18 +177,24 @@ def _attempt(func, *args):
         return None, str(err)
 
 
-def _remove(ctx, list_ids, table):
+def _remove(ctx, targets, table):
+    list_ids = targets.ids
     emails = table.emails()
     lines = {}
     for index, email in enumerate(emails):
         lines.setdefault(email.lower(), activity_data.Table.line_of(index))
-    members = _members(ctx, [e for e in dict.fromkeys(e.lower() for e in emails)], list_ids)
+    try:
+        members = _members(ctx, [e for e in dict.fromkeys(e.lower() for e in emails)], list_ids)
+    except (ValidationError, NotFoundError) as err:
+        _name_unknown_lists(ctx, targets, err)
+        raise
     skipped = [
         shapes.make(shapes.ACTIVITY_ERROR, line_number=str(line), email_address=emails[line - 2], message=NOT_A_MEMBER)
         for email, line in lines.items() if email not in members
     ]
     contact_ids = list(dict.fromkeys(members[e] for e in lines if e in members))
     if not contact_ids:
+        _name_unknown_lists(ctx, targets)  # an unknown list has no members: say so rather than the below
         ctx.invalid(f"{REMOVE}: none of the {len(lines)} addresses is a member of the lists; nothing to remove")
     record_lines = dict(lines)
     for email, contact_id in members.items():
@@ -178,18 +202,18 @@ def _remove(ctx, list_ids, table):
     record = ActivityRecord(REMOVE, [], skipped=skipped, emails=emails, lines=record_lines)
     for batch in _groups(contact_ids, REMOVE_BATCH):
         body = {"source": {"contact_ids": batch}, "list_ids": list_ids}
-        _post_part(ctx, record, "/activities/remove_list_memberships", {"json": body})
+        _post_part(ctx, targets, record, "/activities/remove_list_memberships", {"json": body})
     return _remember(ctx, record)
 
 
-def _export(ctx, list_ids, statuses, plan):
-    if len(statuses) > 1:
-        ctx.invalid(f"{EXPORT}: one system list at a time ({', '.join(statuses)} given)")
+def _export(ctx, targets, plan):
+    if len(targets.statuses) > 1:
+        ctx.invalid(f"{EXPORT}: one system list at a time ({', '.join(targets.statuses)} given)")
     names = {}
     if plan.custom_keys:
         names = registry_for(ctx).names_for(plan.custom_keys, create=False)
-    body = plan.body(list_ids, statuses, names)
-    return _created(ctx, EXPORT, [_post(ctx, "/activities/contact_exports", body)])
+    body = plan.body(targets.ids, targets.statuses, names)
+    return _created(ctx, EXPORT, [_post(ctx, targets, "/activities/contact_exports", body)])
 
 
 # -- steps -------------------------------------------------------------------------------------
@@ -229,9 +253,9 @@ def _list_refs(ctx, lists, allow_system):
 
 
 def _resolve_lists(ctx, refs):
-    """(V3 list ids, export statuses) for parsed refs; InvalidInputError for a list V3 does
-    not have. V2 numbers go through the xref endpoint in one batch; one listing read checks
-    that every list exists."""
+    """The Targets of parsed refs. V2 numbers go through the xref endpoint in one batch (an
+    unknown one is InvalidInputError); V3 ids are taken as given: V3 refuses an unknown list
+    on the activity request itself, before it writes anything (see _name_unknown_lists)."""
     numbers = [ref.v2_number for ref in refs if ref.form == "v2"]
     mapped = ctx.resolver.resolve("lists", numbers) if numbers else {}
     list_ids, statuses, shown = [], [], {}
@@ -245,12 +269,37 @@ def _resolve_lists(ctx, refs):
         if v3_id not in list_ids:
             list_ids.append(v3_id)
             shown[v3_id] = ref.value
-    if list_ids:
-        existing = {item.get("list_id") for item in ctx.client.paginate("/contact_lists", "lists")}
-        missing = [shown[i] for i in list_ids if i not in existing]
-        if missing:
-            ctx.invalid(f"unknown list(s): {', '.join(missing)}")
-    return list_ids, statuses
+    return Targets(list_ids, statuses, shown)
+
+
+def _unknown_lists(ctx, targets):
+    """How the caller named each of the target lists V3 does not have (one listing read)."""
+    if not targets.ids:
+        return []
+    existing = {item.get("list_id") for item in ctx.client.paginate("/contact_lists", "lists")}
+    return [str(targets.shown[i]) for i in targets.ids if i not in existing]
+
+
+def _check_lists_exist(ctx, targets):
+    missing = _unknown_lists(ctx, targets)
+    if missing:
+        ctx.invalid(f"unknown list(s): {', '.join(missing)}")
+
+
+def _name_unknown_lists(ctx, targets, refusal=None):
+    """After V3 refused an activity before anything was written (`refusal`: its 400/404),
+    or found no member to remove, raise InvalidInputError naming the unknown lists, if that
+    is the reason; otherwise return (the caller goes on with its own error). The listing is
+    read only on this failure path, never before a request that succeeds."""
+    if isinstance(refusal, InvalidInputError):
+        return
+    try:
+        missing = _unknown_lists(ctx, targets)
+    except CTCTError:
+        return  # the original error says more than a failed listing
+    if missing:
+        reason = f" (V3: {refusal.message})" if refusal is not None else ""
+        raise InvalidInputError(f"unknown list(s): {', '.join(missing)}; nothing was written{reason}") from refusal
 
 
 def _members(ctx, emails, list_ids):
@@ -294,28 +343,37 @@ def _members_by_lookup(ctx, emails, list_ids):
     return found
 
 
-def _post(ctx, path, body):
-    created = ctx.client.post(path, json=body) or {}
+def _post(ctx, targets, path, body):
+    """Post a one-request activity; a 400/404 (nothing queued) naming an unknown list
+    becomes InvalidInputError."""
+    try:
+        created = ctx.client.post(path, json=body) or {}
+    except (ValidationError, NotFoundError) as err:
+        _name_unknown_lists(ctx, targets, err)
+        raise
     activity_id = created.get("activity_id")
     if not activity_id:
         raise CTCTError(f"{path} answered without an activity_id", method="POST", path=path)
     return activity_id
 
 
-def _post_part(ctx, record, path, payload):
-    """Send one part of a job. If it fails after earlier parts were accepted, those parts
-    are remembered (and named in the log) before the error goes on, so they stay visible
+def _post_part(ctx, targets, record, path, payload):
+    """Send one part of a job. If the first part is refused (400/404: nothing was queued),
+    an unknown list is named as the reason. If a later part fails, the earlier parts are
+    remembered (and named in the log) before the error goes on, so they stay visible
     through get_activity."""
     try:
         created = ctx.client.request("POST", path, **payload) or {}
         activity_id = created.get("activity_id")
         if not activity_id:
             raise CTCTError(f"{path} answered without an activity_id", method="POST", path=path)
-    except CTCTError:
+    except CTCTError as err:
         if record.parts:
             _remember(ctx, record)
             log.warning("ctct: %s stopped after %d part(s) were accepted; the first is %s",
                         record.legacy_type, len(record.parts), ctx.uri("activities", record.parts[0]))
+        elif isinstance(err, (ValidationError, NotFoundError)):
+            _name_unknown_lists(ctx, targets, err)
         raise
     record.parts.append(activity_id)
     return activity_id

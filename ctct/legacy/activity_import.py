@@ -54,6 +54,16 @@ def custom_keys_needed(table):
     return needed
 
 
+def missing_custom_fields(ctx, keys):
+    """The legacy keys among `keys` whose custom field definition does not exist yet (so
+    ensure_custom_fields would create it). Reads the definitions (once per connection; the
+    read ensure_custom_fields would make anyway)."""
+    if not keys:
+        return []
+    existing = registry_for(ctx).names_for(keys, create=False)
+    return [key for key in keys if key not in existing]
+
+
 def ensure_custom_fields(ctx, keys):
     """{legacy key: V3 custom field name} for `keys`, creating missing definitions (through
     the connection's registry, so an account's definitions are read once per connection)."""
