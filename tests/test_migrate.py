@@ -13,9 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ctct.cli import main
 from ctct.emulator import Emulator
+from ctct.legacy import ids as legacy_ids
+from ctct.migrate.values import BLANK, INVALID, classify
+from ctct.v3.errors import InvalidInputError
 from ctct.xref_cache import SqliteXrefCache
 
 from .xref_support import CAMPAIGN_V2_BASE, add_lists, campaigns_seed, contacts_seed, v2_to_v3, xref_requests
@@ -220,6 +225,40 @@ def test_campaign_ids_in_jsonl(memu, capsys, tmp_path):
     assert [json.loads(line)["id"] for line in (tmp_path / "out.jsonl").read_text().splitlines()] == \
         [known[v] for v in v2s]
     assert xref_requests(memu, "campaigns") == [v2s]
+
+
+def test_json_values_python_calls_equal_stay_apart(memu, capsys, tmp_path):
+    """1, true, 1.0 and "1" are one dictionary key to Python; only 1 and "1" are V2 ids."""
+    known = v2_to_v3(memu, "contacts")
+    values = [True, 1, 1.0, "1", 2, True, " 2 ", 2.0, [2]]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps({"id": v}) + "\n" for v in values))
+    code, _, err, summary = migrate_ids(memu, capsys, "contacts", tmp_path / "in.jsonl", "-o", tmp_path / "out.jsonl",
+                                        "--cache", tmp_path / "c.sqlite3", "--allow-unmapped")
+    assert code == 0, err
+    out = [json.loads(line)["id"] for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert out == [True, known[1], 1.0, known[1], known[2], True, known[2], 2.0, [2]]
+    assert summary == {"read": 9, "unique": 2, "mapped": 2, "unmapped": 4, "requests": 2}
+    report = read_csv(tmp_path / "out.jsonl.unmapped.csv")
+    assert [(r[0], r[3], r[4]) for r in report[1:]] == [("True", "2", "line 1"), ("1.0", "1", "line 3"),
+                                                          ("2.0", "1", "line 8"), ("[2]", "1", "line 9")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.integers(min_value=-5, max_value=10 ** 20), st.booleans(), st.none(),
+                 st.from_regex(r"\A[ \t]*[0-9\u0660-\u0669\uff10-\uff19]{0,21}[ \t\n]*\Z"), st.text(max_size=12),
+                 st.integers(min_value=0, max_value=10 ** 21).map(lambda n: URI.format(kind="contacts", id=n))))
+def test_classify_reads_every_value_as_the_legacy_parser_does(value):
+    """classify's shortcuts for bare numbers and ints agree with ctct.legacy.ids.parse."""
+    state, v2, _ = classify(value, "contacts")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        assert state == BLANK
+        return
+    try:
+        parsed = legacy_ids.parse(value, "contacts")
+    except InvalidInputError:
+        assert (state, v2) == (INVALID, None)
+        return
+    assert state == parsed.form and v2 == parsed.v2_number
 
 
 def test_a_malformed_json_line_is_a_usage_error(memu, capsys, tmp_path):

@@ -1,6 +1,7 @@
 """The xref endpoints of the emulator, and the resolver with its caches, over HTTP."""
 import json
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -117,6 +118,25 @@ def test_resolver_dedupes_every_form_of_one_id(xemu, xclient):
     assert list(result.mapping) == [7, 8]
 
 
+def test_missing_ids_are_asked_once_each_in_the_caches_key_order(xemu, xclient, tmp_path):
+    ids = list(range(1, 1201))
+    random.Random(3).shuffle(ids)
+    resolver = XrefResolver(xclient, cache=tmp_path / "xref.sqlite3", account="acct")
+    early = ids[:300]
+    resolver.resolve_many("contacts", early)
+    result = resolver.resolve_many("contacts", ids + early)
+    sent = xref_requests(xemu, "contacts")
+    # text order is the cache's primary-key order: each batch is stored on neighbouring pages
+    assert sent[0] == sorted(early, key=str)
+    assert [v for batch in sent[1:] for v in batch] == sorted(set(ids) - set(early), key=str)
+    assert [len(batch) for batch in sent] == [300, 500, 400]
+    assert list(result.mapping) == ids  # the answer keeps the caller's first-seen order
+    assert result.from_cache == 300 and result.requests == 2
+    known = v2_to_v3(xemu, "contacts")
+    assert result.mapping == {v2: known[v2] for v2 in ids}
+    resolver.close()
+
+
 def test_unknown_ids_are_reported_cached_and_can_be_rechecked(xemu, xclient):
     resolver = XrefResolver(xclient)
     result = resolver.resolve_many("contacts", [1, 5000, 2, 5001])
@@ -141,10 +161,14 @@ def test_campaign_activity_ids_come_with_the_campaign(xemu, xclient):
     assert len(xref_requests(xemu, "campaigns")) == 1
 
 
-def test_bad_ids_and_kinds_are_typed_errors(xclient):
+def test_bad_ids_and_kinds_are_typed_errors(xemu, xclient):
     resolver = XrefResolver(xclient)
     with pytest.raises(InvalidInputError):
         resolver.resolve("contacts", ["abc"])
+    for not_an_id in (True, -3, 2.0):  # bool is an int to Python, not to V2
+        with pytest.raises(InvalidInputError):
+            resolver.resolve("contacts", [1, not_an_id])
+    assert not xref_requests(xemu, "contacts")
     with pytest.raises(InvalidInputError):
         resolver.resolve("contacts", ["0b3c3a36-0d4c-11ee-9c6e-fa163e6b01c1"])  # already a V3 id
     with pytest.raises(InvalidInputError):

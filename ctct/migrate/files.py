@@ -16,6 +16,7 @@ from ..v3.errors import InvalidInputError
 CSV, JSONL = "csv", "jsonl"
 _EXTENSIONS = {".csv": CSV, ".tsv": CSV, ".txt": CSV, ".jsonl": JSONL, ".ndjson": JSONL, ".json": JSONL}
 _DELIMITERS = (",", "\t", ";", "|")
+_BUFFER = 1 << 20  # bytes per read/write call: the files are read whole, twice, and written whole
 
 
 def detect_format(path):
@@ -45,7 +46,7 @@ class _AtomicOutput:
         self.target = Path(target)
         self.tmp = self.target.with_name(f".{self.target.name}.ctct-partial")
         self.crash = crash
-        self.fh = open(self.tmp, "w", encoding=encoding, newline="")
+        self.fh = open(self.tmp, "w", encoding=encoding, newline="", buffering=_BUFFER)
 
     def commit(self):
         self.fh.flush()
@@ -108,30 +109,34 @@ class CsvFile:
 
     def values(self):
         """(location, value) for each data row; a row too short for the column gives None."""
-        with open(self.path, "r", encoding="utf-8-sig", newline="") as fh:
+        index = self.index
+        with open(self.path, "r", encoding="utf-8-sig", newline="", buffering=_BUFFER) as fh:
             for number, row in enumerate(self._reader(fh), start=1):
-                yield f"row {number}", (row[self.index] if self.index < len(row) else None)
+                yield f"row {number}", (row[index] if index < len(row) else None)
 
     def rewrite(self, output, translate, *, on_change=None, crash=None):
         """Write the migrated copy to `output` (None: only report changes). Returns the number
         of rows changed."""
         out = _AtomicOutput(output, crash, "utf-8-sig" if self.bom else "utf-8") if output is not None else None
         changed = 0
+        index = self.index
         try:
             writer = csv.writer(out.fh, delimiter=self.delimiter, lineterminator=self.lineterminator) if out else None
             if writer:
                 writer.writerow(self.header)
-            with open(self.path, "r", encoding="utf-8-sig", newline="") as fh:
+            write = writer.writerow if writer else None
+            with open(self.path, "r", encoding="utf-8-sig", newline="", buffering=_BUFFER) as fh:
                 for number, row in enumerate(self._reader(fh), start=1):
-                    old = row[self.index] if self.index < len(row) else None
-                    new = translate(old) if old is not None else None
-                    if new is not None and new != old:
-                        row[self.index] = new
-                        changed += 1
-                        if on_change:
-                            on_change(f"row {number}", old, new)
-                    if writer:
-                        writer.writerow(row)
+                    if index < len(row):
+                        old = row[index]
+                        new = translate(old)
+                        if new is not None and new != old:
+                            row[index] = new
+                            changed += 1
+                            if on_change:
+                                on_change(f"row {number}", old, new)
+                    if write:
+                        write(row)
                         if crash:
                             crash.passed("output-rows")
             if out:
@@ -164,7 +169,7 @@ class JsonLinesFile:
         self.column = column
 
     def _lines(self):
-        with open(self.path, "r", encoding="utf-8-sig", newline="") as fh:
+        with open(self.path, "r", encoding="utf-8-sig", newline="", buffering=_BUFFER) as fh:
             for number, line in enumerate(fh, start=1):
                 body = line.rstrip("\r\n")
                 if not body.strip():

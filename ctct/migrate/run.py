@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .files import csv_text, write_text_atomically
-from .values import BLANK, INVALID, V2, V3, Translator, classify, display
+from .values import BLANK, INVALID, V2, V3, Classifier, Translator, display
 
 EXIT_OK = 0
 EXIT_UNMAPPED = 1
@@ -63,27 +63,38 @@ class Census:
     rows: int = 0
     blank: int = 0
     already_v3: int = 0
+    classify: Classifier = field(init=False, repr=False)  # each distinct value's class, kept for the rewrite
 
-    def add(self, location, value):
-        self.rows += 1
-        state, v2, reason = classify(value, self.kind)
-        if state == BLANK:
-            self.blank += 1
-        elif state == V3:
-            self.already_v3 += 1
-        elif state == V2:
-            seen = self.v2.get(v2)
-            if seen is None:
-                self.v2[v2] = [value, 1, location]
-            else:
-                seen[1] += 1
-        elif state == INVALID:
-            text = display(value)
-            seen = self.invalid.get(text)
-            if seen is None:
-                self.invalid[text] = [value, 1, location, reason]
-            else:
-                seen[1] += 1
+    def __post_init__(self):
+        self.classify = Classifier(self.kind)
+
+    def add_all(self, values):
+        """Count every (location, value) of a target (one loop: this runs once per cell)."""
+        classify, v2_seen, invalid = self.classify, self.v2, self.invalid
+        rows = blank = already_v3 = 0
+        for location, value in values:
+            rows += 1
+            state, v2, reason = classify(value)
+            if state == V2:
+                seen = v2_seen.get(v2)
+                if seen is None:
+                    v2_seen[v2] = [value, 1, location]
+                else:
+                    seen[1] += 1
+            elif state == BLANK:
+                blank += 1
+            elif state == V3:
+                already_v3 += 1
+            elif state == INVALID:
+                text = display(value)
+                seen = invalid.get(text)
+                if seen is None:
+                    invalid[text] = [value, 1, location, reason]
+                else:
+                    seen[1] += 1
+        self.rows += rows
+        self.blank += blank
+        self.already_v3 += already_v3
 
     @property
     def read(self):
@@ -110,8 +121,7 @@ def migrate(target, resolver, kind, *, output=None, report_path=None, allow_unma
     summary = Summary(kind, dry_run=dry_run)
 
     census = Census(kind)
-    for location, value in target.values():
-        census.add(location, value)
+    census.add_all(target.values())
     summary.rows, summary.blank, summary.already_v3 = census.rows, census.blank, census.already_v3
     summary.read, summary.unique, summary.invalid = census.read, len(census.v2), len(census.invalid)
 
@@ -157,7 +167,7 @@ def migrate(target, resolver, kind, *, output=None, report_path=None, allow_unma
             report_path.unlink()  # a stale report from an earlier run would mislead
 
     refused = bool(report_rows) and not allow_unmapped
-    translate = Translator(kind, mapping)
+    translate = Translator(kind, mapping, census.classify)  # classifies nothing the census saw
     if dry_run:
         summary.changed = _rewrite(target, None, translate, on_change, crash, write=False)
     elif not refused:
