@@ -1,6 +1,7 @@
 """get_campaigns / get_campaign over HTTP against the demo emulator (3 campaigns: a draft, a
 scheduled one and one sent with tracking data)."""
 import logging
+import re
 import uuid
 
 import pytest
@@ -28,6 +29,11 @@ def v3_campaign_ids(client):
     xrefs = client.get("/emails/campaign_id_xrefs",
                        params={"v2_email_campaign_ids": f"{DRAFT_V2},{SCHEDULED_V2},{SENT_V2}"})["xrefs"]
     return {int(x["v2_email_campaign_id"]): x["campaign_id"] for x in xrefs}
+
+
+def endpoints(requests):
+    """The paths of recorded requests with their ids as {id}."""
+    return [re.sub(r"/[0-9a-f-]{36}(,[0-9a-f-]{36})*", "/{id}", r.path) for r in requests]
 
 
 def counted(client, func, *args):
@@ -96,11 +102,15 @@ def id_forms(v2, v3):
 
 
 def test_get_campaign_sent_fills_counters_lists_and_urls(demo):
-    _, client, ctx = demo
+    emu, client, ctx = demo
     ids = v3_campaign_ids(client)
     campaign_id = ids[SENT_V2]
+    start = len(emu.requests)
     campaign, requests = counted(client, campaigns.get_campaign, ctx, campaign_id)
-    assert requests == 5  # campaign, campaign stats, activity stats (spam), links, send history
+    assert requests == 4  # campaign, activity stats (every counter), links, send history
+    assert endpoints(emu.requests[start:]) == [
+        "/emails/{id}", "/reports/stats/email_campaign_activities/{id}", "/reports/email_reports/{id}/links",
+        "/emails/activities/{id}/send_history"]
     assert tuple(campaign) == shapes.CAMPAIGN
     assert campaign["id"] == URI + campaign_id
     assert (campaign["status"], campaign["name"]) == ("Sent", "Holiday Bouquets 2024")
@@ -115,9 +125,15 @@ def test_get_campaign_sent_fills_counters_lists_and_urls(demo):
                                          "tracking_activities")))
     sends = report_len("sends")
     assert campaign["sent"] == str(sends) and sends > 0
+    # one sent activity: its stats are the campaign's (every counter the campaign report has)
     stats = client.get(f"/reports/stats/email_campaigns/{campaign_id}")["results"][0]["stats"]
+    activity_stats = client.get(f"/reports/stats/email_campaign_activities/{activity_id}")["results"][0]["stats"]
     for key, v3_key in campaigns.STAT_KEYS[:-1]:
-        assert campaign[key] == str(stats[v3_key]), key
+        assert campaign[key] == str(stats[v3_key]) == str(activity_stats[v3_key]), key
+    assert campaign["spam_reports"] == str(activity_stats["em_abuse"])
+    assert {key: campaign[key] for key, _ in campaigns.STAT_KEYS} == {
+        "sent": "168", "opens": "93", "clicks": "45", "bounces": "9", "forwards": "11", "opt_outs": "3",
+        "spam_reports": "1"}  # the demo's figures
     assert campaign["bounces"] == str(len({r["contact_id"] for r in client.paginate(
         f"/reports/email_reports/{activity_id}/tracking/bounces", "tracking_activities")}))
     assert campaign["spam_reports"] == "1"  # the demo's one complaint
@@ -134,6 +150,69 @@ def test_get_campaign_sent_fills_counters_lists_and_urls(demo):
     assert [u["value"] for u in campaign["urls"]] == [
         "https://joesflowers.example.com/holiday", "https://joesflowers.example.com/shop/wreaths",
         "https://joesflowers.example.com/shop/centerpieces", "https://joesflowers.example.com/visit"]
+
+
+def add_resend(emu, campaign_id, sent=True):
+    """Give a sent campaign a resend activity, as V3 has them (the emulator has no resend
+    endpoint): sent to the primary's non-openers, one of whom opens it and reports it as spam
+    and also opens the primary late, so unique counts differ from the activities' sums."""
+    from ctct.emulator import sending, tracking
+    from ctct.emulator.store import new_id
+
+    store = emu.store
+    with store.lock:
+        campaign = store.emails.get(campaign_id)
+        primary_id = next(r["campaign_activity_id"] for r in campaign["campaign_activities"]
+                          if r["role"] == "primary_email")
+        resend_id = new_id()
+        store.campaign_activities.add(dict(store.campaign_activities.get(primary_id),
+                                           campaign_activity_id=resend_id, role="resend"))
+        campaign["campaign_activities"].append({"campaign_activity_id": resend_id, "role": "resend"})
+        if sent:
+            index = tracking.index(store, primary_id)
+            opened = set(index.per_contact[tracking.OPENS])
+            targets = [store.contacts.get(c) for c in index.per_contact[tracking.SENDS] if c not in opened]
+            tracking.record(store, resend_id, [sending.contact_event(c, tracking.SENDS, "2024-12-05T15:00:00.000Z")
+                                               for c in targets])
+            tracking.record(store, resend_id, [
+                sending.contact_event(targets[0], tracking.OPENS, "2024-12-05T16:00:00.000Z"),
+                sending.contact_event(targets[0], tracking.ABUSE, "2024-12-05T16:05:00.000Z")])
+            tracking.record(store, primary_id, [
+                sending.contact_event(targets[0], tracking.OPENS, "2024-12-05T17:00:00.000Z")])
+    return primary_id, resend_id
+
+
+def test_get_campaign_with_a_sent_resend_counts_unique_recipients(demo):
+    """A resend goes to contacts the primary was sent to: the activities' stats summed would
+    count them twice, so the counters are the campaign report's; the spam count, which that
+    report lacks, is the activities' sum."""
+    emu, client, ctx = demo
+    campaign_id = v3_campaign_ids(client)[SENT_V2]
+    primary_id, resend_id = add_resend(emu, campaign_id)
+    start = len(emu.requests)
+    campaign, requests = counted(client, campaigns.get_campaign, ctx, campaign_id)
+    assert requests == 5  # campaign, activity stats, campaign stats, links, send history
+    assert endpoints(emu.requests[start:])[:3] == [
+        "/emails/{id}", "/reports/stats/email_campaign_activities/{id}", "/reports/stats/email_campaigns/{id}"]
+    stats = client.get(f"/reports/stats/email_campaigns/{campaign_id}")["results"][0]["stats"]
+    per_activity = [r["stats"] for r in client.get(
+        f"/reports/stats/email_campaign_activities/{primary_id},{resend_id}")["results"]]
+    assert len(per_activity) == 2
+    for key, v3_key in campaigns.STAT_KEYS[:-1]:
+        assert campaign[key] == str(stats[v3_key]), key
+    assert campaign["spam_reports"] == str(sum(s["em_abuse"] for s in per_activity)) == "2"
+    assert (campaign["sent"], campaign["opens"]) == ("168", "94")  # not 243 and 95, the sums
+    assert sum(s["em_sends"] for s in per_activity) > int(campaign["sent"])
+
+
+def test_get_campaign_with_an_unsent_resend_reads_only_the_activity_stats(demo):
+    emu, client, ctx = demo
+    campaign_id = v3_campaign_ids(client)[SENT_V2]
+    before = campaigns.get_campaign(ctx, campaign_id)
+    _, resend_id = add_resend(emu, campaign_id, sent=False)
+    assert client.get(f"/reports/stats/email_campaign_activities/{resend_id}")["errors"]  # no stats yet
+    campaign, requests = counted(client, campaigns.get_campaign, ctx, campaign_id)
+    assert requests == 4 and campaign == before
 
 
 def test_get_campaign_draft_and_scheduled_cost_two_requests(demo):
@@ -164,7 +243,7 @@ def test_get_campaign_accepts_every_id_form(demo):
         assert result == expected, form
         assert result["id"] == URI + ids[SENT_V2]
         first_v2 = form == SENT_V2
-        assert requests == (6 if first_v2 else 5), form  # the xref lookup happens once
+        assert requests == (5 if first_v2 else 4), form  # the xref lookup happens once
 
 
 def test_one_campaign_id_everywhere(demo):

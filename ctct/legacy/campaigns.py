@@ -1,8 +1,8 @@
 """get_campaigns / get_campaign: V3 email campaigns read as the 2009 Campaign dicts.
 
 A legacy campaign is, on V3, an EmailCampaign (`/emails/{campaign_id}`: name, status,
-dates) plus its `primary_email` campaign activity (the lists it goes to), the campaign stats
-report (the counters) and the activity's links report (the per-URL clicks). One id names it
+dates) plus its `primary_email` campaign activity (the lists it goes to), the stats reports
+(the counters) and the activity's links report (the per-URL clicks). One id names it
 everywhere: the V3 `campaign_id`, returned in the legacy URI form
 `.../campaigns/{campaign_id}`.
 
@@ -13,20 +13,24 @@ Field mapping (documented for the README):
   (sending a campaign updated it), and V3 has no cheaper per-campaign send date.
 - last_edit_date: `updated_at`; last_run_date: the latest `run_date` of the primary
   activity's send history (None when it was never sent).
-- sent, opens, clicks, bounces, forwards, opt_outs, spam_reports: the campaign stats report's
-  em_sends, em_opens, em_clicks, em_bounces, em_forwards, em_optouts and em_abuse, as strings
-  as the old client returned them ("0" for a campaign that was never sent). V3's campaign
-  stats carry no em_abuse; it is then summed from the per-activity stats of the primary and
-  resend activities.
+- sent, opens, clicks, bounces, forwards, opt_outs, spam_reports: the campaign's em_sends,
+  em_opens, em_clicks, em_bounces, em_forwards, em_optouts and em_abuse, as strings as the
+  old client returned them ("0" for a campaign that was never sent). They are read from the
+  activity stats report of the campaign's sent activities (primary email and resends, one
+  request), which carries every counter, em_abuse included. With one sent activity (the
+  usual case) its stats are the campaign's. Once a resend was sent too, the counters are
+  unique recipients across the activities (a resend goes to contacts the primary was sent
+  to), so summing would count them twice: they come from the campaign stats report (one more
+  request), which has no em_abuse; that one is summed from the activities' stats.
 - contact_lists: [{'id': list URI}] the lists it was sent to (send history), or for an unsent
   campaign the lists its primary activity targets.
 - urls: [{'id': '.../campaigns/{campaign_id}/events/urls/{url_id}', 'value': link URL,
   'clicks': unique clicks as a string}] from the links report, unclicked links included.
 
 Requests: get_campaigns makes one per 500 campaigns. get_campaign makes 2 for a campaign
-that was never sent (the campaign, its primary activity) and 5 for a sent one (the campaign,
-campaign stats, activity stats for the spam count, links, send history); a V2 id adds one
-xref lookup the first time.
+that was never sent (the campaign, its primary activity) and 4 for a sent one (the campaign,
+activity stats, links, send history), 5 once a resend was sent too (+ campaign stats); a V2
+id adds one xref lookup the first time.
 """
 from . import shapes, timestamps
 from .memory import memory_for
@@ -213,29 +217,38 @@ def _wanted_status(ctx, value):
 
 
 def _stats(ctx, campaign):
-    """The legacy counters from the campaign stats report. V3 reports no stats for a
-    campaign with no sends yet (it answers with an error entry): that reads as "0"s. The
-    campaign report has no spam (abuse) count, so when it is missing it is summed from the
-    per-activity stats of the campaign's sent activities (one more request)."""
-    campaign_id = campaign["campaign_id"]
+    """The legacy counters of a campaign, from the stats of its sent activities (one request
+    for all of them). V3 reports no stats for an activity with no sends yet (an error entry):
+    with none sent, the counters read "0". With exactly one sent activity its stats are the
+    campaign's, em_abuse included. With more (a resend was sent), the unique-recipient
+    counters come from the campaign stats report, and em_abuse, which that report lacks, is
+    the activities' sum."""
+    activity_ids = [ref.get("campaign_activity_id") for ref in campaign.get("campaign_activities") or []
+                    if ref.get("role") in REPORTED_ROLES and ref.get("campaign_activity_id")]
+    per_activity = ctx.client.get(f"/reports/stats/email_campaign_activities/{','.join(activity_ids)}") or {}
+    sent = [dict(result.get("stats") or {}) for result in per_activity.get("results") or []]
+    if not sent:
+        return {key: "0" for key, _ in STAT_KEYS}
+    if len(sent) == 1:
+        stats = sent[0]
+    else:
+        stats = _campaign_stats(ctx, campaign["campaign_id"])
+        if stats is None:
+            return {key: "0" for key, _ in STAT_KEYS}
+        if "em_abuse" not in stats:
+            abuse = [s.get("em_abuse") for s in sent if isinstance(s.get("em_abuse"), int)]
+            stats["em_abuse"] = sum(abuse)
+    return {key: _count(stats.get(v3_key, 0)) for key, v3_key in STAT_KEYS}
+
+
+def _campaign_stats(ctx, campaign_id):
+    """The campaign stats report's counters (unique recipients over all its activities), or
+    None when V3 has none."""
     body = ctx.client.get(f"/reports/stats/email_campaigns/{campaign_id}") or {}
-    stats = None
     for result in body.get("results") or []:
         if result.get("campaign_id") in (campaign_id, None):
-            stats = dict(result.get("stats") or {})
-            break
-    if stats is None:
-        return {key: "0" for key, _ in STAT_KEYS}
-    if "em_abuse" not in stats:
-        activity_ids = [ref.get("campaign_activity_id") for ref in campaign.get("campaign_activities") or []
-                        if ref.get("role") in REPORTED_ROLES and ref.get("campaign_activity_id")]
-        if activity_ids:
-            per_activity = ctx.client.get(
-                f"/reports/stats/email_campaign_activities/{','.join(activity_ids)}") or {}
-            counts = [(r.get("stats") or {}).get("em_abuse") for r in per_activity.get("results") or []]
-            counts = [c for c in counts if isinstance(c, int)]
-            stats["em_abuse"] = sum(counts) if counts else 0
-    return {key: _count(stats.get(v3_key, 0)) for key, v3_key in STAT_KEYS}
+            return dict(result.get("stats") or {})
+    return None
 
 
 def _count(value):
