@@ -66,6 +66,27 @@ def test_campaign_events_match_the_v3_tracking_report(demo, event_type):
         assert event["event_time"].endswith("Z") and len(event["event_time"]) == 24
         assert event["id"].startswith(f"{BASE}campaigns/{campaign_id}/events/{shapes.EVENT_PATHS[event_type]}/"
                                       f"{row['contact_id']},")
+        # the id ends with the event's time in epoch ms (a repeat adds ",2")
+        stamp = str(events.timestamps.epoch_ms(row["created_time"]))
+        assert f",{stamp}" in event["id"] and events.timestamps.epoch_ms(event["event_time"]) == int(stamp)
+
+
+@pytest.mark.parametrize("event_type", ALL_TYPES)
+def test_each_event_time_is_parsed_once(demo, monkeypatch, event_type):
+    """Event lists are thousands of rows: the time of each is read once for both its dates
+    and its id."""
+    _, client = demo
+    campaign_id, activity_id = sent_campaign(client)
+    rows = report(client, activity_id, shapes.EVENT_PATHS[event_type])
+    ctx = fresh(client)
+    events.get_campaign_events(ctx, campaign_id, event_type)  # the campaign read, which parses dates
+    parsed = []
+    for name in ("parse", "_parse_legacy_form"):
+        original = getattr(events.timestamps, name)
+        monkeypatch.setattr(events.timestamps, name, lambda value, _f=original: parsed.append(value) or _f(value))
+    result = events.get_campaign_events(ctx, campaign_id, event_type)
+    count = sum(len(g["events"]) for g in result) if event_type == shapes.EVENTS_CLICKS else len(result)
+    assert count == len(rows) and len(parsed) == len(rows)
 
 
 def test_campaign_event_ids_are_stable(demo):
@@ -307,7 +328,17 @@ def test_readme_event_calls_through_the_connection(demo_emu):
     ("2024-12-02T15:00:00.1234567Z", "2024-12-02T15:00:00.123Z"),
     ("2024-12-02T15:00:00", "2024-12-02T15:00:00.000Z"),
     (None, None),
+    ("2024-12-02T15:00:00.5Z", "2024-12-02T15:00:00.500Z"),
+    ("2024-13-02T15:00:00.000Z", "2024-13-02T15:00:00.000Z"),  # the legacy spelling, not a date: kept
+    (None, None),
     ("not a time", "not a time"),
 ])
 def test_timestamps_read_as_the_2009_api_wrote_them(v3, legacy):
-    assert events.timestamps.legacy(v3) == legacy
+    timestamps = events.timestamps
+    assert timestamps.legacy(v3) == legacy
+    moment = timestamps.parse(v3)
+    expected_ms = None if moment is None else int(moment.timestamp() * 1000)
+    assert timestamps.epoch_ms(v3) == expected_ms
+    assert timestamps.legacy_and_epoch_ms(v3) == (legacy, expected_ms)
+    if moment is not None:
+        assert timestamps.parse(legacy) == moment.replace(microsecond=moment.microsecond // 1000 * 1000)

@@ -38,11 +38,8 @@ def get_campaign_events(ctx, campaign_id_number, event_type):
                                "tracking_activities")
     if event_type != shapes.EVENTS_CLICKS:
         ids = _EventIds()
-        return [
-            _event(ctx, row, campaign_uri,
-                   ids.make(f"{campaign_uri}/events/{kind}/{row.get('contact_id')}", row))
-            for row in rows
-        ]
+        return [_event(ctx, row, campaign_uri, f"{campaign_uri}/events/{kind}/{row.get('contact_id')}", ids)
+                for row in rows]
     # clicks: every URL of the campaign, each with the click events on it
     groups = {}
     for link in fetch_links(ctx, activity_id):
@@ -54,7 +51,7 @@ def get_campaign_events(ctx, campaign_id_number, event_type):
         group = groups.setdefault(url_id, {"link": {"url_id": url_id, "link_url": row.get("link_url")},
                                            "events": []})
         base = f"{url_uri(campaign_uri, url_id)}/{row.get('contact_id')}"
-        group["events"].append(_event(ctx, row, campaign_uri, ids.make(base, row)))
+        group["events"].append(_event(ctx, row, campaign_uri, base, ids))
     result = []
     for url_id, group in groups.items():
         link = group["link"]
@@ -97,11 +94,12 @@ def get_contact_events(ctx, event_type, email=None, contact_id_number=None):
     for row in rows:
         campaign_id = campaign_of_activity(ctx, row.get("campaign_activity_id"))
         campaign_uri = ctx.uri("campaigns", campaign_id)
-        event_id = ids.make(f"{contact_uri}/events/{kind}/{campaign_id}", row, counter_always=True)
+        when, stamp = timestamps.legacy_and_epoch_ms(row.get("created_time"))
+        event_id = ids.make(f"{contact_uri}/events/{kind}/{campaign_id}", stamp, counter_always=True)
         values = dict(
             id=event_id,
-            updated=timestamps.legacy(row.get("created_time")),
-            event_time=timestamps.legacy(row.get("created_time")),
+            updated=when,
+            event_time=when,
             contact_id=contact_uri,
             contact_email_address=row.get("email_address") or known_email,
             campaign=campaign_uri,
@@ -124,11 +122,12 @@ def _event_path(ctx, event_type):
     return TRACKING[event_type]
 
 
-def _event(ctx, row, campaign_uri, event_id):
-    when = timestamps.legacy(row.get("created_time"))
+def _event(ctx, row, campaign_uri, id_base, ids):
+    """One campaign event; its time is parsed once for both the dates and the id."""
+    when, stamp = timestamps.legacy_and_epoch_ms(row.get("created_time"))
     return shapes.make(
         shapes.EVENT,
-        id=event_id,
+        id=ids.make(id_base, stamp),
         updated=when,
         event_time=when,
         contact_id=ctx.uri("contacts", row.get("contact_id")),
@@ -156,8 +155,8 @@ class _EventIds:
     def __init__(self):
         self._seen = {}
 
-    def make(self, base, row, counter_always=False):
-        stamp = timestamps.epoch_ms(row.get("created_time"))
+    def make(self, base, stamp, counter_always=False):
+        """The URI for an event at `stamp` (epoch ms, None when the time is unreadable)."""
         stamp = "" if stamp is None else str(stamp)
         key = (base, stamp)
         n = self._seen.get(key, 0) + 1
@@ -184,17 +183,17 @@ class _ClickLinks:
             return str(row["link_url"])
         activity_id = row.get("campaign_activity_id")
         clicks = self._unused.get(activity_id)
-        if clicks is None:
+        if clicks is None:  # [(time, click)], each click's time parsed once
             clicks = [
-                click for click in self.ctx.client.paginate(
+                (timestamps.parse(click.get("created_time")), click) for click in self.ctx.client.paginate(
                     f"/reports/email_reports/{activity_id}/tracking/clicks", "tracking_activities")
                 if click.get("contact_id") == self.contact_id
             ]
             self._unused[activity_id] = clicks
         when = timestamps.parse(row.get("created_time"))
-        for index, click in enumerate(clicks):
+        for index, (clicked_at, click) in enumerate(clicks):
             if row.get("url_id") and str(click.get("url_id")) != str(row.get("url_id")):
                 continue
-            if timestamps.parse(click.get("created_time")) == when:
-                return clicks.pop(index).get("link_url")
+            if clicked_at == when:
+                return clicks.pop(index)[1].get("link_url")
         return None
