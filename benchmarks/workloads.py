@@ -143,7 +143,11 @@ def floor_report(event_counts):
     count included; the campaign-level stats report has no em_abuse and adds nothing for a
     campaign without a resend); its links report (1: per-URL clicks, and the URL groups of
     the click events); its send history (1: lists sent to, last run date); then each of the
-    six tracking reports, 500 events a page (an empty report still costs its one request)."""
+    six tracking reports, 500 events a page (an empty report still costs its one request).
+    The one links read serves two legacy calls (get_campaign's urls and the URL groups of
+    get_campaign_events(EVENTS_CLICKS)): this is V3's floor for the whole report read by one
+    program, as the SDK side reads it. Seven legacy calls, each standing alone with fresh
+    report data (nothing kept between calls), need one more links read: 5 + the pages."""
     return 4 + sum(max(1, math.ceil(n / TRACKING_PAGE)) for n in event_counts.values())
 
 
