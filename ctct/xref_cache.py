@@ -174,7 +174,7 @@ class SqliteXrefCache:
         try:
             db = sqlite3.connect(str(self.path), timeout=self.timeout, isolation_level=None)
             db.execute("PRAGMA busy_timeout = %d" % int(self.timeout * 1000))
-            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._enable_wal(db)
             if str(mode).lower() != "wal":
                 raise XrefCacheError(f"the cache {self.path} cannot use WAL mode (got {mode})")
             # Durability: in WAL mode, synchronous=NORMAL makes COMMIT append to the WAL without
@@ -189,6 +189,23 @@ class SqliteXrefCache:
         with self._all_lock:
             self._all.append(db)
         return db
+
+    def _enable_wal(self, db):
+        """PRAGMA journal_mode = WAL, waiting out other processes doing the same.
+
+        Switching a new file to WAL needs an exclusive lock, and SQLite answers "database is
+        locked" at once, without the busy timeout, while another connection holds a lock
+        (processes opening a new cache together): retry until the timeout instead."""
+        deadline = time.monotonic() + self.timeout
+        delay = 0.002
+        while True:
+            try:
+                return db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
 
     def _write(self):
         return _WriteTransaction(self)

@@ -311,6 +311,24 @@ def test_processes_share_one_cache_file(xemu, tmp_path):
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_a_new_cache_opens_while_another_process_holds_the_file(tmp_path):
+    """Processes creating one cache together: while one holds a write lock on the new file,
+    SQLite refuses another's switch to WAL at once (no busy timeout); opening waits instead."""
+    path = tmp_path / "xref.sqlite3"
+    holder = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # what a process that is still creating the file holds
+    release = threading.Timer(0.3, holder.execute, ("COMMIT",))
+    release.start()
+    try:
+        with SqliteXrefCache(path, timeout=10) as cache:
+            assert cache.count() == 0
+    finally:
+        release.join()
+        holder.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 def test_the_cache_path_defaults_per_user_and_follows_ctct_cache(monkeypatch, tmp_path):
     monkeypatch.delenv("CTCT_CACHE", raising=False)
     assert default_cache_path().parts[-2:] == ("ctct", "xref.sqlite3")
