@@ -123,7 +123,7 @@ class V3Client:
             with self._count_lock:
                 self.request_count += 1
             try:
-                response = self.session.request(method, url, headers=req_headers, **kwargs)
+                response = self._send(method, url, req_headers, kwargs)
             except requests.RequestException as exc:
                 elapsed = (time.monotonic() - started) * 1000
                 sent = not isinstance(exc, requests.ConnectTimeout) and not _is_connect_refused(exc)
@@ -167,6 +167,18 @@ class V3Client:
                     self._sleep(delay)
                     continue
             raise error
+
+    def _send(self, method, url, headers, kwargs):
+        """Prepare and send one request without Session.request's per-call merging of
+        cookies and environment settings (V3 uses no cookies; the environment was read
+        once in `_session_for`), which costs more than the request itself on loopback."""
+        session = self.session
+        kwargs = dict(kwargs)
+        timeout = kwargs.pop("timeout")
+        prepared = requests.Request(method, url, headers={**session.headers, **headers},
+                                    hooks=session.hooks, **kwargs).prepare()
+        return session.send(prepared, timeout=timeout, proxies=session.proxies, verify=session.verify,
+                            cert=session.cert, allow_redirects=True)
 
     def get(self, path, params=None, **kw):
         return self.request("GET", path, params=params, **kw)
