@@ -22,11 +22,11 @@ Stored activity objects are V3 activities plus a private record in `_private` (k
 state snapshots, never rendered): {"kind", "payload", "reads"}; `_kind` mirrors the kind.
 The queue of pending activity ids (oldest first) is `store.extra["activity_queue"]`.
 """
-import datetime as _dt
 import logging
 from dataclasses import dataclass, field
 
 from .http import ApiError
+from .isotime import parse as parse_time  # noqa: F401  (part of this module's interface)
 from .store import AFTER_RESTORE, new_id, now_iso
 
 log = logging.getLogger("ctct")
@@ -234,22 +234,6 @@ def render_activity(activity, api_root="/v3"):
             links["results"] = {"href": api_root + href}
     body["_links"] = links
     return body
-
-
-# -- time -----------------------------------------------------------------------------------
-
-
-def parse_time(text):
-    """An aware datetime from V3's ISO-8601 text, or None."""
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        value = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=_dt.timezone.utc)
-    return value
 
 
 # -- state snapshots ------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import csv
 import datetime as _dt
 import io
 
+from .. import isotime
+
 STANDARD_FIELDS = (
     "email_address", "first_name", "last_name", "job_title", "company_name", "phone_number",
     "street", "city", "state", "zip", "country", "birthday_month", "birthday_day", "birthday",
@@ -44,21 +46,13 @@ def matches_status(contact, status):
 
 
 def is_new_subscriber(contact, now=None):
-    created = _parse(contact.get("created_at"))
+    created = isotime.parse(contact.get("created_at"))
     if created is None:
         return False
     now = now or _dt.datetime.now(_dt.timezone.utc)
     return now - created <= _dt.timedelta(days=NEW_SUBSCRIBER_DAYS)
 
 
-def _parse(text):
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        value = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=_dt.timezone.utc)
 
 
 class CsvWriter:
