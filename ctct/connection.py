@@ -6,6 +6,7 @@ convention (`LegacyContext.call`): in the default mode a failure is logged at WA
 failure (None, or False for the True/False methods); with strict=True the typed CTCTError is
 raised instead.
 """
+import logging
 import os
 
 from .legacy import account, activities, campaigns, contacts, events, lists, shapes
@@ -14,9 +15,22 @@ from .legacy.errors import InvalidUsernameException
 from .v3.client import DEFAULT_TIMEOUT, V3Client
 from .v3.credentials import find_auth
 from .xref import XrefResolver
-from .xref_cache import default_cache_path
+from .xref_cache import XrefCacheError, default_cache_path
 
 _DEFAULT_CACHE = object()  # "the per-user persistent cache", told apart from None (memory)
+log = logging.getLogger("ctct")
+
+
+def _resolver_with_default_cache(client):
+    """A resolver on the per-user cache; if that cannot be opened (a read-only home in a
+    container, say), legacy calls must still work: fall back to memory and say so."""
+    path = default_cache_path()
+    try:
+        return XrefResolver(client, cache=path)
+    except XrefCacheError as err:
+        log.warning("ctct: V2 id cache unavailable (%s); V2 ids are cached in memory for this "
+                    "connection only (set CTCT_CACHE to a writable path)", err)
+        return XrefResolver(client)
 
 
 class CTCTConnection:
@@ -77,8 +91,9 @@ class CTCTConnection:
                               rate_limit=rate_limit, timeout=timeout, retry=retry, daily_budget=daily_budget)
         self.client = client
         if cache is _DEFAULT_CACHE:
-            cache = default_cache_path()
-        resolver = XrefResolver(client, cache=cache)
+            resolver = _resolver_with_default_cache(client)
+        else:
+            resolver = XrefResolver(client, cache=cache)
         self._ctx = LegacyContext(client, username, strict=self.strict, resolver=resolver)
 
     def __repr__(self):

@@ -133,3 +133,19 @@ def test_lenient_failures_log_v3s_message_at_warning(emu, caplog):
     (record,) = [r for r in caplog.records if r.name == "ctct"]
     assert record.levelno == logging.WARNING
     assert "get_contact_list failed" in record.getMessage() and "404" in record.getMessage()
+
+
+def test_an_unwritable_default_id_cache_falls_back_to_memory_with_a_warning(monkeypatch, tmp_path, caplog):
+    import logging
+
+    from ctct import CTCTConnection
+    from ctct.emulator import Emulator
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("CTCT_CACHE", str(blocker / "xref.sqlite3"))
+    with Emulator(seed={"contact_lists": [{"name": "News", "v2_id": 7}]}) as emu:
+        with caplog.at_level(logging.WARNING, logger="ctct"):
+            conn = CTCTConnection("key", "joe", emu.access_token, base_url=emu.base_url, rate_limit=None)
+        assert conn.get_contact_list(7)["name"] == "News"
+    assert any("V2 id cache unavailable" in r.getMessage() for r in caplog.records)
