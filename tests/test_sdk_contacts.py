@@ -163,3 +163,14 @@ def test_sdk_contacts(contacts_api, lists_api, fields_api):
         contacts_api.create_contact(CreateContactRequest(
             email_address=CreateContactRequestEmailAddress(address="JAKE@example.com"), create_source="Account"))
     assert caught.value.status == 409
+
+
+def test_sdk_contact_and_list_xrefs(emu, lists_api, contacts_api):
+    emu.seed({"contact_lists": [{"name": "Old list", "v2_id": 12}],
+              "contacts": [{"email_address": {"address": "old@example.com"}, "create_source": "Account",
+                            "v2_id": 22199}]})
+    state = emu.state()
+    contacts = contacts_api.get_contact_id_xrefs("22199,99999")
+    assert [(x.sequence_id, x.contact_id) for x in contacts.xrefs] == [("22199", state["contacts"][0]["contact_id"])]
+    lists = lists_api.get_list_id_xrefs("12")
+    assert [(x.sequence_id, x.list_id) for x in lists.xrefs] == [("12", state["contact_lists"][0]["list_id"])]
