@@ -1,4 +1,6 @@
 """The V3 transport over real HTTP against the emulator: paging, errors, retries, pacing, redaction."""
+import http.server
+import json
 import logging
 import socket
 import threading
@@ -243,15 +245,64 @@ def test_plain_http_is_refused_off_loopback():
     assert V3Client("http://localhost:9/v3").base_url == "http://localhost:9/v3"
 
 
-def test_user_agent_names_ctct_and_its_version(emu, client):
-    seen = {}
+class RecordingServer:
+    """A tiny loopback HTTP server that records each request's path and headers; a path
+    starting /moved answers 307 to the same path without the prefix."""
 
-    def hook(response, *args, **kwargs):
-        seen["ua"] = response.request.headers["User-Agent"]
+    def __init__(self):
+        seen = self.seen = []
 
-    client.session.hooks["response"].append(hook)
-    client.get("/account/summary")
-    assert seen["ua"] == f"ctct/{ctct.__version__}"
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                seen.append((self.path, dict(self.headers)))
+                if self.path.startswith("/v3/moved/"):
+                    self.send_response(307)
+                    self.send_header("Location", self.path.replace("/moved", "", 1))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                payload = json.dumps({"path": self.path}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v3"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def recording_server():
+    server = RecordingServer()
+    yield server
+    server.close()
+
+
+def test_user_agent_names_ctct_and_its_version(recording_server):
+    with V3Client(recording_server.base_url, access_token="t0ken-value", rate_limit=None) as client:
+        client.get("/account/summary")
+    (path, headers), = recording_server.seen
+    assert path == "/v3/account/summary"
+    assert headers["User-Agent"] == f"ctct/{ctct.__version__}"
+    assert headers["Authorization"] == "Bearer t0ken-value"
+
+
+def test_a_redirect_is_followed_with_its_query_and_bearer(recording_server):
+    with V3Client(recording_server.base_url, access_token="t0ken-value", rate_limit=None) as client:
+        body = client.get("/moved/contacts", params={"email": "a b@example.com", "limit": [1, 2]})
+    assert body == {"path": "/v3/contacts?email=a+b%40example.com&limit=1&limit=2"}
+    assert [path for path, _ in recording_server.seen] == [
+        "/v3/moved/contacts?email=a+b%40example.com&limit=1&limit=2", body["path"]]
+    assert recording_server.seen[1][1]["Authorization"] == "Bearer t0ken-value"
 
 
 # -- retry policy (pure functions) ---------------------------------------------------------

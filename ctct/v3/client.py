@@ -10,6 +10,8 @@ import time
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
+from requests.compat import json as _json
 
 from .._version import __version__
 from . import redact
@@ -54,6 +56,11 @@ class V3Client:
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.session = session or _session_for(self.base_url)
+        # The direct urllib3 path (see `_send`) only when the Session is our own and no proxy
+        # applies: everything else about how it sends is then known.
+        self._pool_ready = session is None and not requests.utils.select_proxy(
+            self.base_url, self.session.proxies)
+        self._pool = None
         self.session.headers["User-Agent"] = user_agent or f"ctct/{__version__}"
         self.session.headers["Accept"] = "application/json"
         self._sleep = sleep
@@ -106,7 +113,7 @@ class V3Client:
         if creates is None:
             creates = method == "POST"
         extra_headers = dict(headers or {})
-        kwargs = {"params": params, "data": data, "files": files, "timeout": self.timeout}
+        kwargs = {"params": params, "data": data, "files": files, "timeout": self.timeout, "raw": raw}
         if json is not _UNSET:
             kwargs["json"] = json
         attempt = 0
@@ -169,16 +176,94 @@ class V3Client:
             raise error
 
     def _send(self, method, url, headers, kwargs):
-        """Prepare and send one request without Session.request's per-call merging of
-        cookies and environment settings (V3 uses no cookies; the environment was read
-        once in `_session_for`), which costs more than the request itself on loopback."""
+        """Send one attempt; raises a requests exception on a transport failure.
+
+        Plain JSON requests to our own origin go straight to the urllib3 connection pool that
+        the Session's adapter would pick: requests' per-call machinery (Request.prepare,
+        Session.send, HTTPAdapter.send, build_response, URL re-parsing) costs about as much as
+        a whole request on loopback. Uploads (files=/data=), raw responses, other hosts,
+        proxies, a caller's own Session and response hooks keep the full requests path."""
+        if (self._pool_ready and kwargs.get("files") is None and kwargs.get("data") is None
+                and not kwargs.get("raw") and url.startswith(self._origin + "/")
+                and not self.session.hooks["response"]):
+            return self._send_direct(method, url, headers, kwargs)
+        return self._send_with_requests(method, url, headers, kwargs)
+
+    def _prepare(self, method, url, headers, kwargs):
+        kwargs = {k: v for k, v in kwargs.items() if k not in ("timeout", "raw")}
+        return requests.Request(method, url, headers={**self.session.headers, **headers},
+                                hooks=self.session.hooks, **kwargs).prepare()
+
+    def _send_with_requests(self, method, url, headers, kwargs):
+        # Prepare and send without Session.request's per-call merging of cookies and
+        # environment settings (V3 uses no cookies; the environment was read once in
+        # `_session_for`).
         session = self.session
-        kwargs = dict(kwargs)
-        timeout = kwargs.pop("timeout")
-        prepared = requests.Request(method, url, headers={**session.headers, **headers},
-                                    hooks=session.hooks, **kwargs).prepare()
-        return session.send(prepared, timeout=timeout, proxies=session.proxies, verify=session.verify,
-                            cert=session.cert, allow_redirects=True)
+        return session.send(self._prepare(method, url, headers, kwargs), timeout=kwargs["timeout"],
+                            proxies=session.proxies, verify=session.verify, cert=session.cert,
+                            allow_redirects=True)
+
+    def _connection_pool(self):
+        """The urllib3 pool the Session's adapter uses for base_url (same TLS settings);
+        fetched again if the pool manager closed it (session closed, or pool evicted)."""
+        pool = self._pool
+        if pool is None or pool.pool is None:
+            session = self.session
+            adapter = session.get_adapter(self.base_url)
+            probe = requests.Request("GET", self.base_url).prepare()
+            pool = adapter.get_connection_with_tls_context(probe, session.verify, proxies={},
+                                                           cert=session.cert)
+            adapter.cert_verify(pool, self.base_url, session.verify, session.cert)
+            self._pool = pool
+        return pool
+
+    def _send_direct(self, method, url, headers, kwargs):
+        """One request through urllib3, mirroring what requests would send and raise."""
+        headers = {**self.session.headers, **headers}
+        body = None
+        json_body = kwargs.get("json")
+        if json_body is not None:  # requests sends no body for json=None too
+            try:
+                body = _json.dumps(json_body, allow_nan=False).encode("utf-8")
+            except ValueError as exc:
+                raise requests.exceptions.InvalidJSONError(exc) from None
+            if not any(name.lower() == "content-type" for name in headers):
+                headers["Content-Type"] = "application/json"
+        elif method not in ("GET", "HEAD"):
+            headers.setdefault("Content-Length", "0")
+        target = url[len(self._origin):]
+        query = _encode_params(kwargs.get("params"))
+        if query:
+            target += ("&" if "?" in target else "?") + query
+        target = requests.utils.requote_uri(target)
+        try:
+            raw = self._connection_pool().urlopen(
+                method, target, body=body, headers=headers, redirect=False,
+                assert_same_host=False, retries=False, timeout=_urllib3_timeout(kwargs["timeout"]),
+                preload_content=True, decode_content=True)
+        except urllib3.exceptions.HTTPError as exc:
+            raise _requests_error(exc) from None
+        except OSError as exc:
+            raise requests.ConnectionError(exc) from None
+        response = requests.Response()
+        response.status_code = raw.status
+        response.reason = raw.reason
+        response.headers = requests.structures.CaseInsensitiveDict(raw.headers)
+        response.encoding = requests.utils.get_encoding_from_headers(response.headers)
+        response._content = raw.data
+        response.raw = raw
+        response.url = self._origin + target
+        if response.is_redirect:
+            # V3 does not redirect; should a server do so, follow it exactly as requests would.
+            session = self.session
+            prepared = self._prepare(method, url, headers, kwargs)
+            response.request = prepared
+            history = [response] + list(session.resolve_redirects(
+                response, prepared, timeout=kwargs["timeout"], verify=session.verify,
+                cert=session.cert, proxies=session.proxies))
+            response = history.pop()
+            response.history = history
+        return response
 
     def get(self, path, params=None, **kw):
         return self.request("GET", path, params=params, **kw)
@@ -240,6 +325,40 @@ def _session_for(base_url):
         session.verify = bundle
     session.trust_env = False
     return session
+
+
+def _encode_params(params):
+    # requests' own encoding (lists repeat the key, None values are dropped)
+    if not params:
+        return ""
+    return requests.models.RequestEncodingMixin._encode_params(params)
+
+
+def _urllib3_timeout(timeout):
+    """requests' reading of a timeout: (connect, read), one number for both, or a Timeout."""
+    if isinstance(timeout, urllib3.Timeout):
+        return timeout
+    if isinstance(timeout, tuple):
+        connect, read = timeout
+        return urllib3.Timeout(connect=connect, read=read)
+    return urllib3.Timeout(connect=timeout, read=timeout)
+
+
+def _requests_error(exc):
+    """The requests exception HTTPAdapter.send would raise for a urllib3 error (with
+    retries off urllib3 raises the underlying error, not MaxRetryError)."""
+    errors = urllib3.exceptions
+    if isinstance(exc, errors.ConnectTimeoutError) and not isinstance(exc, errors.NewConnectionError):
+        return requests.ConnectTimeout(exc)
+    if isinstance(exc, errors.ReadTimeoutError):
+        return requests.ReadTimeout(exc)
+    if isinstance(exc, errors.SSLError):
+        return requests.exceptions.SSLError(exc)
+    if isinstance(exc, errors.ProxyError):
+        return requests.exceptions.ProxyError(exc)
+    if isinstance(exc, errors.InvalidHeader):
+        return requests.exceptions.InvalidHeader(exc)
+    return requests.ConnectionError(exc)
 
 
 def _body(response):
