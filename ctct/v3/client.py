@@ -58,8 +58,11 @@ class V3Client:
         self.session = session or _session_for(self.base_url)
         # The direct urllib3 path (see `_send`) only when the Session is our own and no proxy
         # applies: everything else about how it sends is then known.
-        self._pool_ready = session is None and not requests.utils.select_proxy(
-            self.base_url, self.session.proxies)
+        # (`get_connection_with_tls_context` appeared in requests 2.32.2; older versions simply
+        # keep the requests path for everything.)
+        self._pool_ready = (session is None
+                            and hasattr(requests.adapters.HTTPAdapter, "get_connection_with_tls_context")
+                            and not requests.utils.select_proxy(self.base_url, self.session.proxies))
         self._pool = None
         self.session.headers["User-Agent"] = user_agent or f"ctct/{__version__}"
         self.session.headers["Accept"] = "application/json"
