@@ -21,12 +21,15 @@ schemathesis = pytest.importorskip("schemathesis")
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis import GenerationMode  # noqa: E402
-from schemathesis.checks import (  # noqa: E402
-    content_type_conformance,
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
+try:
+    from schemathesis.checks import (  # noqa: E402
+        content_type_conformance,
+        not_a_server_error,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+except ImportError:  # the newest schemathesis pip installs on Python 3.9 (4.4) lacks these checks
+    pytest.skip("the conformance checks need a newer schemathesis (Python 3.10+)", allow_module_level=True)
 
 from ctct.emulator import Emulator  # noqa: E402
 
