@@ -169,28 +169,16 @@ def _base(view, notes):
     return {"id": view.resource_id(notes), "updated": view.updated}
 
 
-def read_list_summary(view, notes):
-    item = _base(view, notes)
-    _texts(view.body, names.TEXT_FIELDS["contact_lists"], item)
-    return _ordered(item, "contact_lists")
+def _plain_reader(kind):
+    """The reader of a kind whose body is only text fields (lists, members, contact summaries)."""
 
+    def read(view, notes):
+        item = _base(view, notes)
+        _texts(view.body, names.TEXT_FIELDS[kind], item)
+        return _ordered(item, kind)
 
-def read_list(view, notes):
-    item = _base(view, notes)
-    _texts(view.body, names.TEXT_FIELDS["contact_list"], item)
-    return _ordered(item, "contact_list")
-
-
-def read_list_member(view, notes):
-    item = _base(view, notes)
-    _texts(view.body, names.TEXT_FIELDS["list_members"], item)
-    return _ordered(item, "list_members")
-
-
-def read_contact_summary(view, notes):
-    item = _base(view, notes)
-    _texts(view.body, names.TEXT_FIELDS["contacts"], item)
-    return _ordered(item, "contacts")
+    read.__name__ = f"read_{kind}"
+    return read
 
 
 def read_contact(view, notes):
@@ -283,10 +271,10 @@ def _ordered(item, kind):
 
 
 ENTRY_READERS = {
-    "contact_lists": read_list_summary,
-    "contact_list": read_list,
-    "list_members": read_list_member,
-    "contacts": read_contact_summary,
+    "contact_lists": _plain_reader("contact_lists"),
+    "contact_list": _plain_reader("contact_list"),
+    "list_members": _plain_reader("list_members"),
+    "contacts": _plain_reader("contacts"),
     "contact": read_contact,
     "campaigns": read_campaign_summary,
     "campaign": read_campaign,
