@@ -193,28 +193,26 @@ class NameIndex:
         return self.ids.get(name.lower()) if isinstance(name, str) else None
 
 
-def contact_index(store):
-    index = getattr(store, "_contact_index", None)
-    if index is None or index.owner is not store.contacts:
-        index = ContactIndex(store.contacts)
-        store._contact_index = index
+def _current(store, attribute, collection, build):
+    """The index kept on `store` under `attribute`, rebuilt when its collection was replaced
+    (a reset or a state load swaps the collection objects)."""
+    index = getattr(store, attribute, None)
+    if index is None or index.owner is not collection:
+        index = build(collection)
+        setattr(store, attribute, index)
     return index
+
+
+def contact_index(store):
+    return _current(store, "_contact_index", store.contacts, ContactIndex)
 
 
 def list_names(store):
-    index = getattr(store, "_list_name_index", None)
-    if index is None or index.owner is not store.contact_lists:
-        index = NameIndex(store.contact_lists, "name")
-        store._list_name_index = index
-    return index
+    return _current(store, "_list_name_index", store.contact_lists, lambda c: NameIndex(c, "name"))
 
 
 def custom_field_names(store):
-    index = getattr(store, "_custom_field_name_index", None)
-    if index is None or index.owner is not store.custom_fields:
-        index = NameIndex(store.custom_fields, "name")
-        store._custom_field_name_index = index
-    return index
+    return _current(store, "_custom_field_name_index", store.custom_fields, lambda c: NameIndex(c, "name"))
 
 
 def rebuild(store):
