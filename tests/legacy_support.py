@@ -1,5 +1,8 @@
 """Connections, seeds, id forms and request counting shared by the legacy facade tests."""
+import pytest
+
 from ctct import CTCTConnection
+from ctct.emulator import Emulator
 from ctct.v3.retry import RetryPolicy
 
 USERNAME = "joesflowers"
@@ -20,6 +23,19 @@ SEED = {
          "first_name": "Mary", "v2_id": 22200, "list_memberships": ["Clients"]},
     ],
 }
+
+
+@pytest.fixture
+def seeded():
+    """An emulator holding SEED (import this fixture into a test module to use it)."""
+    with Emulator(seed=SEED) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def conn(seeded):
+    with connect(seeded) as connection:
+        yield connection
 
 
 def connect(emu, **kw):

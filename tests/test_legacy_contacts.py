@@ -8,7 +8,8 @@ from ctct import InvalidInputError, NotFoundError
 from ctct.emulator import Emulator
 from ctct.legacy import shapes
 from ctct.legacy.refs import ListRef
-from .legacy_support import CONTACT_V2, LIST_V2, ORIGIN, SEED, Counter, connect, id_forms, v3_id
+from .legacy_support import CONTACT_V2, LIST_V2, ORIGIN, Counter, connect, id_forms, v3_id
+from .legacy_support import conn, seeded  # noqa: F401  (fixtures)
 
 EVERY_FIELD = {
     "email_address": "joe@example.com",
@@ -36,18 +37,6 @@ EVERY_FIELD = {
     "opt_in_source": "ACTION_BY_CONTACT",
     **{key: f"value {n}" for n, key in enumerate(shapes.CUSTOM_FIELD_KEYS, 1)},
 }
-
-
-@pytest.fixture
-def seeded():
-    with Emulator(seed=SEED) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def conn(seeded):
-    with connect(seeded) as connection:
-        yield connection
 
 
 def list_uri(emu, v2):

@@ -5,21 +5,9 @@ import logging
 import pytest
 
 from ctct import InvalidInputError, NotFoundError
-from ctct.emulator import Emulator
 from ctct.legacy import shapes
-from .legacy_support import LIST_V2, ORIGIN, SEED, Counter, connect, id_forms, v3_id
-
-
-@pytest.fixture
-def seeded():
-    with Emulator(seed=SEED) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def conn(seeded):
-    with connect(seeded) as connection:
-        yield connection
+from .legacy_support import LIST_V2, ORIGIN, Counter, connect, id_forms, v3_id
+from .legacy_support import conn, seeded  # noqa: F401  (fixtures)
 
 
 def test_get_contact_lists_returns_every_list_in_the_summary_shape(seeded, conn):
