@@ -11,6 +11,7 @@ import json
 import os
 from pathlib import Path
 
+from .._durable import fsync_directory
 from ..v3.errors import InvalidInputError
 
 CSV, JSONL = "csv", "jsonl"
@@ -55,7 +56,7 @@ class _AtomicOutput:
         if self.crash:
             self.crash.passed("before-rename")
         os.replace(self.tmp, self.target)
-        _fsync_dir(self.target.parent)
+        fsync_directory(self.target.parent)
 
     def abort(self):
         if not self.fh.closed:
@@ -64,19 +65,6 @@ class _AtomicOutput:
             self.tmp.unlink()
         except OSError:
             pass
-
-
-def _fsync_dir(directory):
-    try:
-        fd = os.open(str(directory), os.O_RDONLY)
-    except OSError:
-        return  # not possible on every platform; the rename itself is still atomic
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class CsvFile:
@@ -223,6 +211,7 @@ def write_text_atomically(path, text):
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+    fsync_directory(path.parent)
 
 
 def csv_text(rows, header):

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from .._durable import fsync_directory
 from .redact import mask, register_secret
 
 try:  # POSIX: advisory locks shared across processes
@@ -327,23 +328,7 @@ class FileTokenStore(TokenStore):
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
             raise
-        _fsync_directory(directory)
-
-
-def _fsync_directory(directory):
-    # makes the rename itself durable; not possible everywhere (Windows), so best effort
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        fsync_directory(directory)
 
 
 __all__ = ["TokenSet", "TokenStore", "MemoryTokenStore", "FileTokenStore", "default_store_path"]
