@@ -59,7 +59,10 @@ def sent_campaign(sends):
     events = []
 
     def at(minutes):
-        return (base + _dt.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        # a time of its own for each event, to the millisecond as V3 reports them, so no
+        # reader gains from events sharing a time more than real reports allow
+        moment = base + _dt.timedelta(minutes=minutes, milliseconds=(len(events) * 7919) % 60_000)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
     for n in range(sends):
         address = email_of(n)

@@ -33,17 +33,18 @@ class Size:
     throughput_requests: int  # emulator loopback benchmark: requests per measurement
     import_runs: int  # python -X importtime runs per module (the median is kept)
     repeats: int  # runs of each read-only job (1, 2a, 2b, 5) per side; the median time is kept
+    import_repeats: int  # runs of workload 4 per side, each importing its own fresh rows
     throughput_rounds: int  # rounds of the loopback benchmark; the median is kept
 
 
 SIZES = {
     "full": Size(contacts=10_000, lookups=500, updates=200, import_rows=50_000, sends=5_000,
                  xref_ids=100_000, atom_mb=50, throughput_requests=5_000, import_runs=7, repeats=5,
-                 throughput_rounds=3),
+                 import_repeats=3, throughput_rounds=3),
     # CI: every code path once, in seconds (still more than one page of contacts and events)
     "smoke": Size(contacts=600, lookups=8, updates=4, import_rows=300, sends=520,
                   xref_ids=1_000, atom_mb=0.5, throughput_requests=200, import_runs=1, repeats=1,
-                  throughput_rounds=1),
+                  import_repeats=1, throughput_rounds=1),
 }
 
 
@@ -57,7 +58,7 @@ class Plan:
     addresses: tuple = ()  # workload 2
     update_addresses: tuple = ()  # workload 3
     list_ids: tuple = ()  # workload 4: the two target lists (V3 ids)
-    rows: list = field(default_factory=list)  # workload 4, set per side
+    rows: list = field(default_factory=list)  # workload 4, set per run
     campaign_id: str = ""  # workload 5
     event_counts: dict = field(default_factory=dict)
     links: int = len(seeds.LINKS)

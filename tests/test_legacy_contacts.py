@@ -258,6 +258,30 @@ def test_update_keeps_every_field_and_membership_it_was_not_given(seeded, conn):
         {"custom_field_id": e["custom_field_id"], "value": e["value"]} for e in after["custom_fields"]]
 
 
+def test_update_of_a_core_field_costs_two_requests_and_keeps_the_custom_fields(seeded):
+    # A fresh connection has not read the custom field definitions yet: a write that
+    # mentions no custom-backed key must not need them, and must keep every custom field.
+    setup = connect(seeded)
+    setup.create_contact(EVERY_FIELD)
+    contact_id = setup.get_contact(email="joe@example.com")["id"]
+    v3 = contact_id.rsplit("/", 1)[-1]
+    stored = setup.client.get(f"/contacts/{v3}", params={"include": "custom_fields"})["custom_fields"]
+    assert stored  # the contact carries custom fields (middle name, display name, ...)
+
+    fresh = connect(seeded)
+    with Counter(seeded) as counted:
+        assert fresh.update_contact({"job_title": "Gardener", "home_phone": "978-555-0001"}, email="joe@example.com") is True
+    assert [m for m, _ in counted.paths()] == ["GET", "PUT"]
+
+    after = setup.client.get(f"/contacts/{v3}", params={"include": "custom_fields"})
+    assert sorted(after["custom_fields"], key=lambda e: e["custom_field_id"]) == \
+        sorted(stored, key=lambda e: e["custom_field_id"])
+    contact = fresh.get_contact(email="joe@example.com")
+    expected = dict(EVERY_FIELD, job_title="Gardener", home_phone="978-555-0001")
+    assert {key: contact[key] for key in expected if key != "opt_in_source"} == \
+        {key: value for key, value in expected.items() if key != "opt_in_source"}
+
+
 def test_update_by_email_with_contact_lists_replaces_the_memberships(seeded, conn):
     assert conn.update_contact({"contact_lists": [3]}, email="jon@example.com") is True
     assert conn.get_contact(email="jon@example.com")["contact_lists"] == [list_uri(seeded, 3)]

@@ -73,8 +73,8 @@ def test_campaign_events_match_the_v3_tracking_report(demo, event_type):
 
 @pytest.mark.parametrize("event_type", ALL_TYPES)
 def test_each_event_time_is_parsed_once(demo, monkeypatch, event_type):
-    """Event lists are thousands of rows: the time of each is read once for both its dates
-    and its id."""
+    """Event lists are thousands of rows: each distinct time is read once, for both the
+    dates and the id of every event at that time (a campaign's sends share one)."""
     _, client = demo
     campaign_id, activity_id = sent_campaign(client)
     rows = report(client, activity_id, shapes.EVENT_PATHS[event_type])
@@ -86,7 +86,7 @@ def test_each_event_time_is_parsed_once(demo, monkeypatch, event_type):
         monkeypatch.setattr(events.timestamps, name, lambda value, _f=original: parsed.append(value) or _f(value))
     result = events.get_campaign_events(ctx, campaign_id, event_type)
     count = sum(len(g["events"]) for g in result) if event_type == shapes.EVENTS_CLICKS else len(result)
-    assert count == len(rows) and len(parsed) == len(rows)
+    assert count == len(rows) and len(parsed) == len({row["created_time"] for row in rows})
 
 
 def test_campaign_event_ids_are_stable(demo):

@@ -6,6 +6,9 @@ import socket
 import threading
 
 import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import ctct
 from ctct.emulator import Emulator
@@ -303,6 +306,22 @@ def test_a_redirect_is_followed_with_its_query_and_bearer(recording_server):
     assert [path for path, _ in recording_server.seen] == [
         "/v3/moved/contacts?email=a+b%40example.com&limit=1&limit=2", body["path"]]
     assert recording_server.seen[1][1]["Authorization"] == "Bearer t0ken-value"
+
+
+_QUERY_VALUES = st.one_of(st.none(), st.text(max_size=12), st.integers(), st.booleans(),
+                          st.lists(st.one_of(st.none(), st.text(max_size=6), st.integers()), max_size=3))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=st.dictionaries(st.text(min_size=1, max_size=8), _QUERY_VALUES, max_size=4))
+def test_the_query_string_is_the_one_requests_would_send(recording_server, params):
+    # ctct builds query strings itself on its direct path; they must match requests' byte
+    # for byte (None dropped, lists repeating the key, UTF-8 percent-encoding).
+    recording_server.seen.clear()
+    with V3Client(recording_server.base_url, access_token="t0ken-value", rate_limit=None) as client:
+        client.get("/account/summary", params=params)
+    expected = requests.Request("GET", f"{recording_server.base_url}/account/summary", params=params).prepare()
+    assert [path for path, _ in recording_server.seen] == [expected.path_url]
 
 
 # -- retry policy (pure functions) ---------------------------------------------------------

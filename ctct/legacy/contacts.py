@@ -183,7 +183,8 @@ def update_contact(ctx, params, email=None, contact_id_number=None):
     fields and list memberships not mentioned survive. The caller's dict is not changed."""
     mapping.validate_contact_params(params, creating=False)  # bad input costs no request
     current = _target(ctx, email, contact_id_number, INCLUDE_ALL)
-    plan = mapping.plan_contact_write(params, current, _field_keys(ctx, [current]))
+    field_keys = _field_keys(ctx, [current]) if mapping.touches_custom_fields(params) else {}
+    plan = mapping.plan_contact_write(params, current, field_keys)
     list_ids = _resolve_lists(ctx, plan.list_refs) if plan.list_refs is not None else None
     field_ids = {}
     if plan.custom_values:

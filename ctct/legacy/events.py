@@ -36,22 +36,22 @@ def get_campaign_events(ctx, campaign_id_number, event_type):
         return []
     rows = ctx.client.paginate(f"/reports/email_reports/{activity_id}/tracking/{kind}",
                                "tracking_activities")
+    event = _CampaignEvents(ctx, campaign_uri)
     if event_type != shapes.EVENTS_CLICKS:
-        ids = _EventIds()
-        return [_event(ctx, row, campaign_uri, f"{campaign_uri}/events/{kind}/{row.get('contact_id')}", ids)
-                for row in rows]
+        kind_uri = f"{campaign_uri}/events/{kind}/"
+        return [event(row, kind_uri) for row in rows]
     # clicks: every URL of the campaign, each with the click events on it
     groups = {}
     for link in fetch_links(ctx, activity_id):
         url_id = str(link.get("url_id"))
-        groups[url_id] = {"link": link, "events": []}
-    ids = _EventIds()
+        groups[url_id] = {"link": link, "events": [], "uri": url_uri(campaign_uri, url_id) + "/"}
     for row in rows:
         url_id = str(row.get("url_id"))
-        group = groups.setdefault(url_id, {"link": {"url_id": url_id, "link_url": row.get("link_url")},
-                                           "events": []})
-        base = f"{url_uri(campaign_uri, url_id)}/{row.get('contact_id')}"
-        group["events"].append(_event(ctx, row, campaign_uri, base, ids))
+        group = groups.get(url_id)
+        if group is None:  # a link the links report did not list: keep its clicks all the same
+            group = groups[url_id] = {"link": {"url_id": url_id, "link_url": row.get("link_url")},
+                                      "events": [], "uri": url_uri(campaign_uri, url_id) + "/"}
+        group["events"].append(event(row, group["uri"]))
     result = []
     for url_id, group in groups.items():
         link = group["link"]
@@ -122,18 +122,34 @@ def _event_path(ctx, event_type):
     return TRACKING[event_type]
 
 
-def _event(ctx, row, campaign_uri, id_base, ids):
-    """One campaign event; its time is parsed once for both the dates and the id."""
-    when, stamp = timestamps.legacy_and_epoch_ms(row.get("created_time"))
-    return shapes.make(
-        shapes.EVENT,
-        id=ids.make(id_base, stamp),
-        updated=when,
-        event_time=when,
-        contact_id=ctx.uri("contacts", row.get("contact_id")),
-        contact_email_address=row.get("email_address"),
-        campaign=campaign_uri,
-    )
+class _CampaignEvents:
+    """Builds one answer's campaign events (a report can hold tens of thousands, so what is
+    the same for all of them, the URI prefixes, is worked out once)."""
+
+    def __init__(self, ctx, campaign_uri):
+        self._campaign_uri = campaign_uri
+        self._contacts_uri = ctx.uri("contacts", "-")[:-1]  # ".../contacts/"
+        self._ids = _EventIds()
+        self._times = {}  # created_time -> (legacy time, epoch ms): a send's events share one
+
+    def __call__(self, row, id_prefix):
+        """The event for one tracking row; its id is `{id_prefix}{contact_id},{epoch ms}`."""
+        contact_id = row.get("contact_id")
+        created = row.get("created_time")
+        times = self._times.get(created) if isinstance(created, str) else None
+        if times is None:
+            times = timestamps.legacy_and_epoch_ms(created)
+            if isinstance(created, str):
+                self._times[created] = times
+        when, stamp = times
+        return {  # exactly shapes.EVENT, in its order (tests hold the two together)
+            "id": self._ids.make(f"{id_prefix}{contact_id}", stamp),
+            "updated": when,
+            "event_time": when,
+            "contact_id": f"{self._contacts_uri}{contact_id}" if contact_id else None,
+            "contact_email_address": row.get("email_address"),
+            "campaign": self._campaign_uri,
+        }
 
 
 def _contact_by_email(ctx, email):

@@ -7,7 +7,7 @@ import logging
 import os
 import threading
 import time
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 import urllib3
@@ -331,10 +331,20 @@ def _session_for(base_url):
 
 
 def _encode_params(params):
-    # requests' own encoding (lists repeat the key, None values are dropped)
+    """The query string requests would build for `params` (a dict or pairs): a list or tuple
+    repeats its key, None values are dropped, text is UTF-8. Written out because requests'
+    general version (any iterable, files, bytes) costs a third of a loopback request."""
     if not params:
         return ""
-    return requests.models.RequestEncodingMixin._encode_params(params)
+    if isinstance(params, (str, bytes)):
+        return params if isinstance(params, str) else params.decode("utf-8")
+    pairs = []
+    for key, value in (params.items() if hasattr(params, "items") else params):
+        single = isinstance(value, (str, bytes)) or not hasattr(value, "__iter__")
+        for item in ((value,) if single else value):
+            if item is not None:
+                pairs.append((key, item))
+    return urlencode(pairs)
 
 
 def _urllib3_timeout(timeout):
