@@ -15,7 +15,9 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-MODULES = ("ctct", "ctct.connection", "constant_contact_api_client")
+# ctct.connection is what a legacy script's `from ctct import CTCTConnection` loads;
+# requests alone is the part any client built on it pays (the machine's yardstick)
+MODULES = ("ctct", "ctct.connection", "requests", "constant_contact_api_client")
 TARGET_MS = 150
 
 

@@ -3,6 +3,8 @@ import http.server
 import json
 import logging
 import socket
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -477,3 +479,17 @@ def test_tokens_never_appear_in_logs_reprs_or_errors(emu, caplog):
     assert secret not in text
     for shown in (repr(client), repr(client.auth), str(info.value), repr(info.value), repr(vars(info.value))):
         assert secret not in shown
+
+
+# -- import cost ---------------------------------------------------------------------------
+
+def test_importing_ctct_or_its_errors_does_not_load_the_http_stack():
+    # `import ctct` (and catching its errors) stays cheap: requests, most of the import
+    # cost, loads with the client on first use, and the client is there when asked for.
+    script = ("import sys, ctct, ctct.v3; from ctct.v3 import NotFoundError; "
+              "assert 'requests' not in sys.modules, 'requests loaded'; "
+              "from ctct.v3 import V3Client, DEFAULT_BASE_URL; "
+              "assert 'requests' in sys.modules and DEFAULT_BASE_URL.startswith('https://'); "
+              "assert ctct.V3Client is V3Client and issubclass(NotFoundError, ctct.CTCTError)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -173,13 +173,13 @@ class _EventIds:
 
     def make(self, base, stamp, counter_always=False):
         """The URI for an event at `stamp` (epoch ms, None when the time is unreadable)."""
-        stamp = "" if stamp is None else str(stamp)
-        key = (base, stamp)
-        n = self._seen.get(key, 0) + 1
-        self._seen[key] = n
+        stamp = "" if stamp is None else stamp
+        first = f"{base},{stamp}"  # also the key: one count per (base, time)
+        n = self._seen.get(first, 0) + 1
+        self._seen[first] = n
         if counter_always:
             return f"{base},{n},{stamp}"
-        return f"{base},{stamp}" if n == 1 else f"{base},{stamp},{n}"
+        return first if n == 1 else f"{first},{n}"
 
 
 class _ClickLinks:
