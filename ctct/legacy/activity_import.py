@@ -78,26 +78,35 @@ def import_rows(table, field_names):
     return [_import_row(record, field_names) for record in table.records()]
 
 
+# legacy keys kept in custom fields (email_type and name are handled on their own)
+_CUSTOM_COLUMNS = frozenset(("state_code", "country_code", "sub_postal_code", "middle_name")
+                            + shapes.CUSTOM_FIELD_KEYS)
+
+
 def _import_row(record, field_names):
-    row = {}
-    for key, column in _IMPORT_COLUMN.items():
-        if record.get(key):
-            row[column] = record[key]
-    lines = [record.get("addr1", ""), record.get("addr2", ""), record.get("addr3", "")]
-    while lines and not lines[-1]:
-        lines.pop()
-    if lines:
-        row["street"] = "\n".join(lines)
+    # One pass over the columns the row has (imports run to 100,000s of rows), instead of
+    # asking each row for every legacy key.
+    row, customs = {}, {}
+    for key, value in record.items():
+        if not value:
+            continue
+        column = _IMPORT_COLUMN.get(key)
+        if column is not None:
+            row[column] = value
+        elif key in _CUSTOM_COLUMNS:
+            customs[key] = value
+    if "addr1" in record or "addr2" in record or "addr3" in record:
+        lines = [record.get("addr1", ""), record.get("addr2", ""), record.get("addr3", "")]
+        while lines and not lines[-1]:
+            lines.pop()
+        if lines:
+            row["street"] = "\n".join(lines)
     state = record.get("state_name") or record.get("state_code")
     if state:
         row["state"] = state
     country = record.get("country_name") or record.get("country_code")
     if country:
         row["country"] = country
-    customs = {}
-    for key in ("state_code", "country_code", "sub_postal_code", "middle_name") + shapes.CUSTOM_FIELD_KEYS:
-        if record.get(key):
-            customs[key] = record[key]
     if record.get("email_type"):
         customs["email_type"] = _EMAIL_TYPES[record["email_type"].lower()]
     name = record.get("name")
@@ -130,7 +139,20 @@ def json_chunks(rows, list_ids):
     """[(first row index, rows)] of import requests within V3's limits (sizes measured as
     the JSON requests sends: json.dumps with its default separators)."""
     envelope = len(json.dumps({"import_data": [], "list_ids": list_ids}))
-    return _chunks(rows, envelope, lambda row: len(json.dumps(row)) + 2, MAX_IMPORT_ROWS)
+    chunks, start = [], 0
+    while start < len(rows):
+        # Usually a whole request's worth of rows fits: one dumps of them says so (a list
+        # dumps as its items joined by ", " in brackets: the sum of the per-row sizes below).
+        part = rows[start:start + MAX_IMPORT_ROWS]
+        if envelope + len(json.dumps(part)) < MAX_IMPORT_BYTES:
+            chunks.append((start, part))
+            start += len(part)
+            continue
+        # too many bytes: measure row by row from here on
+        chunks.extend(_chunks(rows[start:], envelope, lambda row: len(json.dumps(row)) + 2,
+                              MAX_IMPORT_ROWS, first_index=start))
+        break
+    return chunks
 
 
 def csv_chunks(rows, list_ids):
@@ -153,10 +175,12 @@ def _csv_line(values):
     return out.getvalue().encode("utf-8")
 
 
-def _chunks(rows, envelope, size_of, max_rows):
+def _chunks(rows, envelope, size_of, max_rows, first_index=0):
+    """[(index of the first row, rows)]: as many rows a request as the limits allow
+    (first_index: the index of rows[0] in the whole table, for indexes and line numbers)."""
     chunks = []
-    start, used, current = 0, envelope, []
-    for index, row in enumerate(rows):
+    start, used, current = first_index, envelope, []
+    for index, row in enumerate(rows, first_index):
         size = size_of(row)
         if envelope + size >= MAX_IMPORT_BYTES:
             raise DataError(f"line {Table.line_of(index)} alone exceeds V3's 4 MB import limit")
