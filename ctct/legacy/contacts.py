@@ -9,7 +9,9 @@ contact carries custom fields, and one xref lookup per batch of V2 numbers it ha
                           min(ceil(contacts / 500), 1 + addresses not on the first page)
   get_contact             1 (by email too: one filtered listing with every subresource)
   create_contact          1 (+1 per custom field definition the account lacks, once)
-  update_contact          2: read with every subresource, merge, PUT
+  update_contact          2: read with every subresource, merge, PUT (the definitions are
+                          read only for keys kept in custom fields: names, middle name,
+                          email type, address parts, custom_field1..15)
   delete_contact          2: read, PUT permission_to_send=unsubscribed (1 if already so);
                           hard=True: 1 DELETE by id, 2 by email
 """

@@ -18,7 +18,6 @@ import secrets
 import sys
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import requests
@@ -144,6 +143,10 @@ class LoopbackListener:
     """
 
     def __init__(self, host="127.0.0.1", port=0, path="/callback"):
+        # imported here: only an interactive login needs a server, every connection
+        # imports this module
+        from http.server import BaseHTTPRequestHandler, HTTPServer
+
         self.path = path
         self.result = None
         listener = self
