@@ -2,10 +2,13 @@
 legacy activity type end to end (the account really changes), split jobs, bad input."""
 import csv
 import io
+import json
 import logging
 import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .conftest import make_client
 from ctct.legacy import activities, activity_import, shapes
@@ -190,6 +193,40 @@ def test_an_add_over_the_size_limit_is_split(demo, monkeypatch):
     bodies = posts(emu, start)
     assert len(bodies) > 1
     assert finish(ctx, activity_id)["transaction_count"] == "10"
+
+
+def _chunks_row_by_row(rows, list_ids):
+    """The plain rule json_chunks must follow: rows in order, a new request when the next
+    row would reach the row or byte limit (each row's JSON + 2 for the ', ' between)."""
+    envelope = len(json.dumps({"import_data": [], "list_ids": list_ids}))
+    chunks, start, used, current = [], 0, envelope, []
+    for index, row in enumerate(rows):
+        size = len(json.dumps(row)) + 2
+        if current and (len(current) >= activity_import.MAX_IMPORT_ROWS
+                        or used + size >= activity_import.MAX_IMPORT_BYTES):
+            chunks.append((start, current))
+            start, used, current = index, envelope, []
+        current.append(row)
+        used += size
+    return chunks + ([(start, current)] if current else [])
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.fixed_dictionaries({"email": st.emails(), "last_name": st.text(max_size=60)}),
+                     max_size=40),
+       max_rows=st.sampled_from([1, 3, 7, 40_000]), max_bytes=st.sampled_from([400, 1_000, 5_000, 4_000_000]))
+def test_json_chunks_follow_the_row_by_row_rule(rows, max_rows, max_bytes):
+    # json_chunks measures a whole request's worth of rows at once when it can; the
+    # requests it plans must be exactly those of the row-by-row rule.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(activity_import, "MAX_IMPORT_ROWS", max_rows)
+        patch.setattr(activity_import, "MAX_IMPORT_BYTES", max_bytes)
+        envelope = len(json.dumps({"import_data": [], "list_ids": ["l1"]}))
+        if any(envelope + len(json.dumps(row)) + 2 >= max_bytes for row in rows):
+            with pytest.raises(activity_import.DataError):
+                activity_import.json_chunks(rows, ["l1"])
+        else:
+            assert activity_import.json_chunks(rows, ["l1"]) == _chunks_row_by_row(rows, ["l1"])
 
 
 @pytest.mark.slow
