@@ -212,8 +212,8 @@ def _chunks_row_by_row(rows, list_ids):
 
 
 @settings(max_examples=100, deadline=None)
-@given(rows=st.lists(st.fixed_dictionaries({"email": st.emails(), "last_name": st.text(max_size=60)}),
-                     max_size=40),
+@given(rows=st.lists(st.fixed_dictionaries({"email": st.integers(0, 10**9).map("p{}@example.com".format),
+                                            "last_name": st.text(max_size=60)}), max_size=40),
        max_rows=st.sampled_from([1, 3, 7, 40_000]), max_bytes=st.sampled_from([400, 1_000, 5_000, 4_000_000]))
 def test_json_chunks_follow_the_row_by_row_rule(rows, max_rows, max_bytes):
     # json_chunks measures a whole request's worth of rows at once when it can; the
