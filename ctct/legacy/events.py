@@ -20,7 +20,7 @@ clicks report instead of one report per URL.
 import re
 
 from ..v3.errors import NotFoundError
-from . import shapes, timestamps
+from . import ids, shapes, timestamps
 from .campaigns import campaign_of_activity, fetch_links, resolve_primary_activity, url_uri
 
 # legacy EVENTS_* value -> V3 tracking report name (also the legacy URI path segment)
@@ -89,13 +89,13 @@ def get_contact_events(ctx, event_type, email=None, contact_id_number=None):
         contact = ctx.client.get(f"/contacts/{contact_id}") or {}
         known_email = (contact.get("email_address") or {}).get("address")
     links = _ClickLinks(ctx, contact_id) if event_type == shapes.EVENTS_CLICKS else None
-    ids = _EventIds()
+    event_ids = _EventIds()
     events = []
     for row in rows:
         campaign_id = campaign_of_activity(ctx, row.get("campaign_activity_id"))
         campaign_uri = ctx.uri("campaigns", campaign_id)
         when, stamp = timestamps.legacy_and_epoch_ms(row.get("created_time"))
-        event_id = ids.make(f"{contact_uri}/events/{kind}/{campaign_id}", stamp, counter_always=True)
+        event_id = event_ids.make(f"{contact_uri}/events/{kind}/{campaign_id}", stamp, counter_always=True)
         values = dict(
             id=event_id,
             updated=when,
@@ -128,7 +128,7 @@ class _CampaignEvents:
 
     def __init__(self, ctx, campaign_uri):
         self._campaign_uri = campaign_uri
-        self._contacts_uri = ctx.uri("contacts", "-")[:-1]  # ".../contacts/"
+        self._contacts_uri = ids.legacy_uri(ctx.username, "contacts", "")  # ".../contacts/"
         self._ids = _EventIds()
         self._times = {}  # created_time -> (legacy time, epoch ms): a send's events share one
 

@@ -232,6 +232,8 @@ ADDRESS_KEYS = ("addr1", "addr2", "addr3", "city", "state_code", "state_name", "
 PHONE_KINDS = {"home_phone": "home", "work_phone": "work"}
 READ_ONLY_KEYS = ("id", "updated", "confirmed", "insert_time", "last_update_time", "opt_in_time")
 _CORE_TEXT = ("first_name", "last_name", "job_title", "company_name")
+_CORE_COPY = _CORE_TEXT + ("birthday_month", "birthday_day", "anniversary")
+
 # Legacy keys whose current value or whose write goes through V3 custom fields: an update
 # mentioning none of them needs no custom field labels (the contact's custom fields are
 # kept by id), so it costs no read of the definitions.
@@ -241,7 +243,6 @@ CUSTOM_BACKED_KEYS = frozenset(EXTRA_FIELD_KEYS) | frozenset(ADDRESS_KEYS)
 def touches_custom_fields(params):
     """True when a legacy write reads or writes a value kept in a V3 custom field."""
     return any(key in CUSTOM_BACKED_KEYS for key in params)
-_CORE_COPY = _CORE_TEXT + ("birthday_month", "birthday_day", "anniversary")
 
 
 def _identity(value):
