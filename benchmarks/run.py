@@ -67,8 +67,7 @@ def account_workloads(size, use_sdk, log):
         # each run imports rows of its own (new addresses), so every run does the same work
         ("4", f"SV_ADD {size.import_rows:,} rows into 2 lists", "bulk_import",
          workloads.floor_import(workloads.import_rows("ctct0import", size.import_rows), plan.list_ids),
-         workloads.floor_import.__doc__,
-         size.import_repeats),
+         workloads.floor_import.__doc__, size.import_repeats),
     ]
     rows = []
     with emu:
