@@ -1,5 +1,8 @@
 """Durability helpers shared by every writer that renames a finished temp file into place."""
+import contextlib
 import os
+import tempfile
+from pathlib import Path
 
 
 def fsync_directory(directory):
@@ -16,3 +19,25 @@ def fsync_directory(directory):
         pass
     finally:
         os.close(fd)
+
+
+def replace_private_file(path, text):
+    """Replace `path` with `text` in one rename, readable by its owner only (mode 0600 from
+    the first byte: the files written this way hold tokens). A reader sees the old or the
+    new content, never half of one, and a crash leaves the old file intact."""
+    path = Path(path)
+    directory = path.parent
+    # mkstemp creates the file with mode 0600, so nothing is ever readable by others
+    fd, tmp_name = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=str(directory))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o600)
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    fsync_directory(directory)

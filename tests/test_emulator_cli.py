@@ -58,8 +58,10 @@ def test_serve_state_file_is_saved_on_exit_and_loaded_on_next_start(tmp_path):
     saved = json.loads(state.read_text())
     assert [x["name"] for x in saved["contact_lists"]] == ["Kept across restarts"]
 
+    token_before = second
     proc, first, second = start_serve("--state", str(state), "--no-rate-limit")
     try:
+        assert second == token_before  # scripts holding the printed token keep working
         with V3Client(first.split("=", 1)[1], access_token=second.split("=", 1)[1], rate_limit=None) as client:
             again = client.get(f"/contact_lists/{created['list_id']}")
             assert again["name"] == "Kept across restarts"

@@ -2,6 +2,7 @@
 loopback listener (the test plays the browser), state and PKCE checks, client secrets,
 the device flow, refresh rotation, revocation, HTTPS-only endpoints."""
 import base64
+import json
 import threading
 from urllib.parse import parse_qs, urlsplit
 
@@ -439,3 +440,54 @@ def test_unreachable_authorization_server_is_a_transport_error():
     oauth = OAuthClient(CLIENT_ID, auth_url=f"http://127.0.0.1:{port}/v1", sleep=lambda s: None)
     with pytest.raises(TransportError):
         oauth.refresh("some-refresh-token")
+
+
+# -- the emulator's auth state across restarts ---------------------------------------------------
+
+def test_a_saved_emulator_keeps_its_logins_across_a_restart(tmp_path):
+    state = tmp_path / "account.json"
+    with Emulator(state_file=state) as first:
+        fixed = first.access_token
+        tokens = login(first)
+        # from now on only registered clients: the registry must survive the restart too
+        auth_server(first).register_client(CLIENT_ID)
+        auth_server(first).register_client("registered-app", secret="app-secret", redirect_uris=["https://app.example/cb"])
+    assert oct(state.stat().st_mode & 0o777) == "0o600"  # it holds tokens
+
+    with Emulator(state_file=state) as second:
+        assert second.access_token == fixed  # the token `ctct serve` printed last time
+        with V3Client(second.base_url, access_token=fixed, rate_limit=None) as client:
+            assert client.get("/account/summary")
+        assert v3(second, tokens).get("/account/summary")  # the login's access token
+        refreshed = OAuthClient(CLIENT_ID, auth_url=second.auth_url).refresh(tokens.refresh_token)
+        assert v3(second, refreshed).get("/account/summary")
+        with pytest.raises(OAuthError, match="invalid_grant"):  # rotation still holds
+            OAuthClient(CLIENT_ID, auth_url=second.auth_url).refresh(tokens.refresh_token)
+        assert auth_server(second).clients["registered-app"]["secret"] == "app-secret"
+        with pytest.raises(OAuthError, match="invalid_client"):
+            OAuthClient("unregistered-app", auth_url=second.auth_url).refresh(refreshed.refresh_token)
+
+
+def test_expired_tokens_are_not_saved_and_a_given_access_token_wins(tmp_path):
+    state = tmp_path / "account.json"
+    with Emulator(state_file=state, token_ttl=3600) as first:
+        short, _ = first.issue_access_token(client_id=CLIENT_ID, ttl=-1)  # already expired
+        kept, _ = first.issue_access_token(client_id=CLIENT_ID)
+    saved = state.read_text()
+    assert short not in saved and kept in saved
+
+    with Emulator(state_file=state, access_token="chosen-token") as second:
+        assert second.access_token == "chosen-token"
+        with V3Client(second.base_url, access_token=kept, rate_limit=None) as client:
+            assert client.get("/account/summary")
+
+
+def test_a_state_file_without_tokens_still_loads(tmp_path):
+    # what earlier versions wrote: the account alone
+    with Emulator(seed={"contact_lists": [{"name": "Older file"}]}) as first:
+        snapshot = first.state()
+    state = tmp_path / "old.json"
+    state.write_text(json.dumps(snapshot))
+    with Emulator(state_file=state) as second:
+        with V3Client(second.base_url, access_token=second.access_token, rate_limit=None) as client:
+            assert [x["name"] for x in client.get("/contact_lists")["lists"]] == ["Older file"]

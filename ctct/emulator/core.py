@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._durable import replace_private_file
 from . import api  # noqa: F401  (importing the area modules registers their routes)
 from .faults import FaultInjector, RateGate
 from .http import API, OAUTH, ApiError, Request, Response, standard_error
@@ -16,6 +17,8 @@ from .store import AccountStore
 
 API_ROOT = "/v3"
 AUTH_ROOT = "/oauth2/default/v1"
+# the key of a saved state file that holds the tokens, beside the account's collections
+AUTH_STATE_KEY = "emulator_auth"
 
 
 @dataclass
@@ -43,6 +46,7 @@ class Emulator:
         self.token_ttl = token_ttl
         self.store = AccountStore()
         self.access_token = access_token or "emu_" + secrets.token_urlsafe(24)
+        self._access_token_given = access_token is not None
         self.api_root = API_ROOT
         self.auth_root = AUTH_ROOT
         self._tokens_lock = threading.Lock()
@@ -116,13 +120,46 @@ class Emulator:
             self.requests.clear()
 
     def save(self, path):
-        path = Path(path)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(self.state()), encoding="utf-8")
-        tmp.replace(path)
+        """Write the account and what authenticates against it (the fixed access token,
+        issued tokens that have not expired, the OAuth server's refresh tokens and clients),
+        so a restarted emulator keeps serving the same clients. The file holds tokens: it
+        is written readable by its owner only."""
+        data = self.state()
+        data[AUTH_STATE_KEY] = self._auth_snapshot()
+        replace_private_file(path, json.dumps(data))
 
     def load(self, path):
-        self.store.restore(json.loads(Path(path).read_text(encoding="utf-8")))
+        """Load what `save` wrote (a file without the auth part, as older versions wrote,
+        loads the account alone)."""
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        auth = data.pop(AUTH_STATE_KEY, None)
+        self.store.restore(data)
+        if auth:
+            self._restore_auth(auth)
+
+    def _auth_snapshot(self):
+        from .api.oauth import auth_server
+
+        now = time.time()
+        with self._tokens_lock:
+            tokens = {token: dict(record) for token, record in self.tokens.items()
+                      if record["expires_at"] is None or record["expires_at"] > now}
+        return {"access_token": self.access_token, "tokens": tokens, "oauth": auth_server(self).snapshot()}
+
+    def _restore_auth(self, auth):
+        from .api.oauth import auth_server
+
+        now = time.time()
+        saved_fixed = auth.get("access_token")
+        with self._tokens_lock:
+            for token, record in (auth.get("tokens") or {}).items():
+                if record.get("expires_at") is None or record["expires_at"] > now:
+                    self.tokens.setdefault(token, dict(record))
+            if not self._access_token_given and saved_fixed in self.tokens and saved_fixed != self.access_token:
+                # the restarted emulator answers to the token it printed last time
+                self.tokens.pop(self.access_token, None)
+                self.access_token = saved_fixed
+        auth_server(self).restore(auth.get("oauth") or {})
 
     # -- tokens -------------------------------------------------------------------------
 

@@ -13,13 +13,12 @@ import json
 import logging
 import os
 import stat
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from .._durable import fsync_directory
+from .._durable import replace_private_file
 from .redact import mask, register_secret
 
 try:  # POSIX: advisory locks shared across processes
@@ -310,25 +309,10 @@ class FileTokenStore(TokenStore):
             return True
 
     def _write(self, logins):
-        """Replace the file in one rename: a reader sees the old or the new content, never
-        half of one, and a crash leaves the old file intact."""
-        directory = self.path.parent
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        """Replace the file in one rename (see `replace_private_file`)."""
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         payload = json.dumps({"version": STORE_FORMAT_VERSION, "logins": logins}, indent=2, sort_keys=True)
-        # mkstemp creates the file with mode 0600, so the tokens are never readable by others
-        fd, tmp_name = tempfile.mkstemp(prefix="." + self.path.name + ".", suffix=".tmp", dir=str(directory))
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp_name, 0o600)
-            os.replace(tmp_name, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
-            raise
-        fsync_directory(directory)
+        replace_private_file(self.path, payload)
 
 
 __all__ = ["TokenSet", "TokenStore", "MemoryTokenStore", "FileTokenStore", "default_store_path"]

@@ -84,6 +84,24 @@ class AuthServer:
         with self.lock:
             self.clients[client_id] = {"secret": secret, "redirect_uris": list(redirect_uris or [])}
 
+    def snapshot(self):
+        """What outlives a restart (`Emulator.save`): registered clients, refresh tokens and
+        grant families. Codes and device codes live minutes and are not kept."""
+        with self.lock:
+            return {
+                "clients": {cid: dict(c) for cid, c in self.clients.items()},
+                "refresh_tokens": {token: dict(r) for token, r in self.refresh_tokens.items()},
+                "families": {family: sorted(tokens) for family, tokens in self.families.items()},
+            }
+
+    def restore(self, snapshot):
+        """Take back what `snapshot` returned."""
+        with self.lock:
+            self.clients.update({cid: dict(c) for cid, c in (snapshot.get("clients") or {}).items()})
+            self.refresh_tokens.update({t: dict(r) for t, r in (snapshot.get("refresh_tokens") or {}).items()})
+            for family, tokens in (snapshot.get("families") or {}).items():
+                self.families.setdefault(family, set()).update(tokens)
+
     def grants(self, grant_type=None):
         """How many token answers were given (for one grant type, or all)."""
         with self.lock:
