@@ -142,8 +142,7 @@ class Emulator:
 
         now = time.time()
         with self._tokens_lock:
-            tokens = {token: dict(record) for token, record in self.tokens.items()
-                      if record["expires_at"] is None or record["expires_at"] > now}
+            tokens = {token: dict(record) for token, record in self.tokens.items() if _alive(record, now)}
         return {"access_token": self.access_token, "tokens": tokens, "oauth": auth_server(self).snapshot()}
 
     def _restore_auth(self, auth):
@@ -153,7 +152,7 @@ class Emulator:
         saved_fixed = auth.get("access_token")
         with self._tokens_lock:
             for token, record in (auth.get("tokens") or {}).items():
-                if record.get("expires_at") is None or record["expires_at"] > now:
+                if _alive(record, now):
                     self.tokens.setdefault(token, dict(record))
             if not self._access_token_given and saved_fixed in self.tokens and saved_fixed != self.access_token:
                 # the restarted emulator answers to the token it printed last time
@@ -185,7 +184,7 @@ class Emulator:
             raise standard_error(401)
         with self._tokens_lock:
             record = self.tokens.get(token.strip())
-        if record is None or (record["expires_at"] is not None and record["expires_at"] <= time.time()):
+        if record is None or not _alive(record, time.time()):
             raise standard_error(401)
         return record
 
@@ -248,3 +247,9 @@ class Emulator:
         with self.store.lock:
             settle_jobs(request)  # pending bulk activities complete before other requests see the account
             return run_handler(route, request)
+
+
+def _alive(token_record, now):
+    """Whether an access token record has not expired at `now` (None: it never expires)."""
+    expires_at = token_record.get("expires_at")
+    return expires_at is None or expires_at > now

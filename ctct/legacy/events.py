@@ -41,25 +41,28 @@ def get_campaign_events(ctx, campaign_id_number, event_type):
         kind_uri = f"{campaign_uri}/events/{kind}/"
         return [event(row, kind_uri) for row in rows]
     # clicks: every URL of the campaign, each with the click events on it
+    def new_group(url_id, link):
+        uri = url_uri(campaign_uri, url_id)
+        return {"link": link, "events": [], "id": uri, "prefix": uri + "/"}
+
     groups = {}
     for link in fetch_links(ctx, activity_id):
         url_id = str(link.get("url_id"))
-        groups[url_id] = {"link": link, "events": [], "uri": url_uri(campaign_uri, url_id) + "/"}
+        groups[url_id] = new_group(url_id, link)
     for row in rows:
         url_id = str(row.get("url_id"))
         group = groups.get(url_id)
         if group is None:  # a link the links report did not list: keep its clicks all the same
-            group = groups[url_id] = {"link": {"url_id": url_id, "link_url": row.get("link_url")},
-                                      "events": [], "uri": url_uri(campaign_uri, url_id) + "/"}
-        group["events"].append(event(row, group["uri"]))
+            group = groups[url_id] = new_group(url_id, {"url_id": url_id, "link_url": row.get("link_url")})
+        group["events"].append(event(row, group["prefix"]))
     result = []
-    for url_id, group in groups.items():
+    for group in groups.values():
         link = group["link"]
         clicks = link.get("unique_clicks")
         result.append(shapes.make(
             shapes.CLICK_URL_GROUP,
             events=group["events"],
-            id=url_uri(campaign_uri, url_id),
+            id=group["id"],
             value=link.get("link_url"),
             clicks=str(clicks) if clicks is not None else str(len(group["events"])),
         ))
